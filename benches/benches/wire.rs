@@ -1,0 +1,2 @@
+//! Wire-layer benches.
+fn main() {}

@@ -1,0 +1,63 @@
+//! # netstack
+//!
+//! A `no_std`, sans-IO TCP/IP stack for kernels, firmware, unikernels and userspace
+//! services. This release holds the **wire layer**: zero-copy views and validated
+//! representations of every protocol data unit (PDU) from Ethernet up to TCP, the
+//! Internet checksum, and a whole-frame dissector.
+//!
+//! ## Layers
+//! The crate is built in layers, lowest first; a layer only uses the ones below it.
+//! 1. [`wire`]: pure functions over byte slices. For each PDU a view
+//!    `Packet<T: AsRef<[u8]>>` (for example [`wire::udp::Packet`]) whose `new_checked`
+//!    validates lengths once, after which no accessor can panic; and a `Repr`
+//!    (for example [`wire::udp::Repr`]) with `parse`, `emit` and `buffer_len`.
+//! 2. State (routing table, neighbor caches, interfaces) and 3. the sans-IO machines
+//!    (forwarding, TCP and UDP sockets) arrive in later releases, on top of `wire`.
+//!
+//! ## Sans-IO
+//! The crate performs no I/O, reads no clock and uses no global randomness: the caller
+//! moves bytes in and out. Time points, when the upper layers need them, are
+//! `core::time::Duration`s since an epoch the caller chooses.
+//!
+//! ## Panics and validation
+//! Nothing in this crate panics on any input. Parsing returns a typed
+//! [`wire::Error`] that names the layer, what was wrong and the byte offset (from
+//! the start of the PDU) where it was found. Emitting into a buffer that is too small
+//! returns [`wire::Error::BufferTooSmall`] with the size needed.
+//!
+//! ## Features
+//! The crate has no default features and needs no allocator; it builds for bare-metal
+//! targets such as `thumbv7em-none-eabihf`. Growable storage (`alloc`) arrives with
+//! the routing table.
+//!
+//! ## MSRV
+//! The minimum supported Rust version is the workspace's `rust-version` (1.95).
+//!
+//! ## Example
+//! ```
+//! use netstack::wire::{dissect, ChecksumCapabilities};
+//!
+//! // An Ethernet + IPv4 + UDP frame (a DNS query for example.com).
+//! let frame: [u8; 71] = [
+//!     0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00, // Ethernet
+//!     0x45, 0x00, 0x00, 0x39, 0x12, 0x34, 0x40, 0x00, 0x40, 0x11, 0x24, 0x54, // IPv4
+//!     10, 0, 0, 1, 10, 0, 0, 2,
+//!     0xc0, 0x01, 0x00, 0x35, 0x00, 0x25, 0x6c, 0xbf, // UDP
+//!     0xab, 0xcd, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // DNS
+//!     7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0, 0, 1, 0, 1,
+//! ];
+//! let summary = dissect::Frame::dissect(&frame, &ChecksumCapabilities::default()).unwrap();
+//! assert_eq!(
+//!     format!("{summary}"),
+//!     "02:00:00:00:00:01 > 02:00:00:00:00:02, IPv4 10.0.0.1.49153 > 10.0.0.2.53: UDP, length 29"
+//! );
+//! ```
+#![no_std]
+#![deny(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(test)]
+#[macro_use]
+extern crate std;
+
+pub mod wire;

@@ -1,0 +1,2 @@
+//! The rayos-net demo (filled by this issue).
+fn main() {}

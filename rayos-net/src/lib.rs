@@ -1,0 +1,41 @@
+//! # rayos-net
+//!
+//! The umbrella of the rayos-net libraries: it re-exports them, and drives them over
+//! network devices.
+//!
+//! | crate | what it is |
+//! |---|---|
+//! | [`netstack`] | Ethernet/ARP/IPv4/IPv6/ICMP/UDP/TCP wire formats and checksums |
+//! | [`rayhttp`] | HTTP/1.x and WebSocket (reserved) |
+//! | [`raydns`] | DNS, mDNS, DNS-SD (reserved) |
+//! | [`raytls`] | TLS 1.3 and X.509 (reserved) |
+//! | [`raystream`] | HLS/DASH and ABR (reserved) |
+//!
+//! This crate adds [`pcap`]: reading and writing the classic libpcap capture format
+//! over byte slices, so captures can be dissected and written by firmware as well as
+//! by hosted programs.
+//!
+//! ## Panics and validation
+//! Nothing here panics on any input; malformed captures return a typed error.
+//!
+//! ## Features
+//! - `alloc`: growable storage in the libraries that have it.
+//! - `std`: standard-library I/O (the `demo` example; the TAP driver later).
+//!
+//! With no features the crate is `no_std` and needs no allocator.
+//!
+//! ## MSRV
+//! The workspace `rust-version` (1.95).
+#![no_std]
+#![deny(unsafe_code)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+pub use netstack;
+pub use raydns;
+pub use rayhttp;
+pub use raystream;
+pub use raytls;
+
+pub mod pcap;
