@@ -61,3 +61,8 @@
 extern crate std;
 
 pub mod wire;
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme_doctests {}

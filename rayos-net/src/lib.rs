@@ -39,3 +39,8 @@ pub use raystream;
 pub use raytls;
 
 pub mod pcap;
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme_doctests {}
