@@ -337,7 +337,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
         check_len(Layer::Tcp, buf, HEADER_LEN)?;
         //= https://www.rfc-editor.org/rfc/rfc9293#section-3.1
         //# Data Offset (DOffset): 4 bits. The number of 32-bit words in the TCP
-        //# header. This indicates where the data begins.
+        //# header. This indicates where the TCP data begins.
         let header_len = usize::from(buf[offset::DATA_OFFSET] >> 4) * 4;
         if header_len < HEADER_LEN {
             return Err(invalid("data offset", offset::DATA_OFFSET));

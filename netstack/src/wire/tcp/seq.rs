@@ -6,9 +6,9 @@ use core::ops;
 
 /// A TCP sequence number (also used for acknowledgment numbers and SACK block edges).
 ///
-/// Arithmetic wraps modulo 2^32. Comparison follows RFC 9293 section 3.4 ("the
-/// comparison of sequence numbers is done modulo 2^32"), by the sign of the 32-bit
-/// difference, as RFC 1982 serial-number arithmetic defines it: `a < b` when
+/// Arithmetic wraps modulo 2^32. Comparison follows RFC 9293 section 3.4 ("all
+/// arithmetic dealing with sequence numbers must be performed modulo 2^32"), by the
+/// sign of the 32-bit difference, as RFC 1982 serial-number arithmetic defines it: `a < b` when
 /// `b - a`, taken modulo 2^32, lies in `1..2^31`. Two numbers exactly 2^31 apart are
 /// *incomparable* (`partial_cmp` returns `None`, so both `a < b` and `a > b` are
 /// false), which keeps the order antisymmetric. The order is not transitive over the
@@ -73,9 +73,8 @@ impl SeqNumber {
 
 impl PartialOrd for SeqNumber {
     //= https://www.rfc-editor.org/rfc/rfc9293#section-3.4
-    //# It is essential to remember that the actual sequence number space is
-    //# finite, though very large. [...] the comparison of sequence numbers is done
-    //# modulo 2^32.
+    //# Since the space is finite, all arithmetic dealing with sequence numbers
+    //# must be performed modulo 2^32.
     fn partial_cmp(&self, other: &SeqNumber) -> Option<Ordering> {
         match self.distance(*other) {
             0 => Some(Ordering::Equal),
