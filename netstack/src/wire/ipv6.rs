@@ -433,4 +433,371 @@ impl fmt::Display for Repr {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+    use crate::wire::ipv6ext::{EndReason, Step};
+    use proptest::prelude::*;
+    extern crate alloc;
+    use alloc::vec::Vec;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    // An MLDv2 report Linux sent from :: (before DAD) when a veth came up, as
+    // captured with tcpdump in a network namespace: Hop-by-Hop (Router Alert, PadN),
+    // hop limit 1, then ICMPv6.
+    const MLD_REPORT: &str = concat!(
+        "600000000038000100000000000000000000000000000000ff0200000000000000000000000000163a000502",
+        "000001008f0082540000000204000000ff0200000000000000000001ff18eb0104000000ff02000000000000",
+        "00000001ff000002",
+    );
+    // The last fragment of `ping -6 -s 3000` over a veth (MTU 1500), Linux, captured:
+    // flow label 0x2fec9, Fragment header offset 2896, M clear, id 0x1217fb82.
+    const LAST_FRAGMENT: &str = concat!(
+        "6002fec900782c4020010db800000000000000000000000120010db80000000000000000000000023a000b50",
+        "1217fb8248494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f",
+        "707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b",
+        "9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7",
+    );
+    // A UDP datagram from a Linux socket with IPV6_DSTOPTS set (an option 0x1e of
+    // ten bytes and a two-byte PadN), captured.
+    const DEST_OPTS_UDP: &str = concat!(
+        "600554ee001f3c4020010db800000000000000000000000120010db800000000000000000000000211011e0a",
+        "0102030405060708090a0100ae6d270f000f12876473746f707473",
+    );
+
+    fn addr(s: &str) -> Ipv6Addr {
+        s.parse().unwrap()
+    }
+
+    /// parse, then emit the header over a copy whose header was zeroed: identical.
+    fn reemit(bytes: &[u8]) -> Repr {
+        let p = Packet::new_checked(bytes).unwrap();
+        let r = Repr::parse(&p).unwrap();
+        let mut out = bytes.to_vec();
+        out[..HEADER_LEN].fill(0);
+        r.emit(&mut out).unwrap();
+        assert_eq!(out, bytes);
+        r
+    }
+
+    #[test]
+    fn mld_report_vector() {
+        let bytes = hex(MLD_REPORT);
+        let p = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(p.version(), 6);
+        assert_eq!(p.traffic_class(), 0);
+        assert_eq!(p.flow_label(), 0);
+        assert_eq!(p.payload_len(), 56);
+        assert_eq!(p.next_header(), IpProtocol::HOP_BY_HOP);
+        assert_eq!(p.hop_limit(), 1);
+        assert_eq!(p.src_addr(), Ipv6Addr::UNSPECIFIED);
+        assert_eq!(p.dst_addr(), addr("ff02::16"));
+        assert_eq!(p.payload(), &bytes[40..]);
+        let r = reemit(&bytes);
+        assert_eq!(
+            r,
+            Repr {
+                src_addr: Ipv6Addr::UNSPECIFIED,
+                dst_addr: addr("ff02::16"),
+                next_header: IpProtocol::HOP_BY_HOP,
+                payload_len: 56,
+                hop_limit: 1,
+                traffic_class: 0,
+                flow_label: 0,
+            }
+        );
+        // The chain: Hop-by-Hop, then ICMPv6 at payload offset 8.
+        let steps: Vec<_> = p.ext_headers().map(Result::unwrap).collect();
+        assert_eq!(steps.len(), 2);
+        assert!(
+            matches!(steps[0], Step::Header(h) if h.header_type() == IpProtocol::HOP_BY_HOP && h.offset == 0 && h.len == 8)
+        );
+        assert!(
+            matches!(steps[1], Step::End(e) if e.protocol == IpProtocol::ICMPV6 && e.offset == 8 && e.reason == EndReason::UpperLayer)
+        );
+    }
+
+    #[test]
+    fn fragment_vector() {
+        let bytes = hex(LAST_FRAGMENT);
+        let p = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(p.flow_label(), 0x2fec9);
+        assert_eq!(p.payload_len(), 120);
+        assert_eq!(p.total_len(), 160);
+        assert_eq!(p.next_header(), IpProtocol::IPV6_FRAGMENT);
+        assert_eq!(p.hop_limit(), 64);
+        assert_eq!(p.src_addr(), addr("2001:db8::1"));
+        assert_eq!(p.dst_addr(), addr("2001:db8::2"));
+        let r = reemit(&bytes);
+        assert_eq!(
+            format!("{r}"),
+            "IP6 2001:db8::1 > 2001:db8::2: next-header IPv6-Frag, hlim 64, length 120, flowlabel 0x2fec9"
+        );
+    }
+
+    #[test]
+    fn dest_opts_vector() {
+        let bytes = hex(DEST_OPTS_UDP);
+        let p = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(p.flow_label(), 0x554ee);
+        assert_eq!(p.next_header(), IpProtocol::IPV6_DEST_OPTS);
+        assert_eq!(p.payload_len(), 31);
+        reemit(&bytes);
+        assert_eq!(p.ext_headers().end().unwrap().protocol, IpProtocol::UDP);
+    }
+
+    #[test]
+    fn traffic_class_fields() {
+        let mut bytes = hex(LAST_FRAGMENT);
+        let mut p = Packet::new_checked(&mut bytes[..]).unwrap();
+        // DSCP EF (46) with ECT(0).
+        p.set_traffic_class((46 << 2) | 2);
+        assert_eq!(p.dscp(), 46);
+        assert_eq!(p.ecn(), Ecn::ECT0);
+        assert_eq!(p.flow_label(), 0x2fec9);
+        assert_eq!(p.version(), 6);
+        // A router marks congestion: DSCP kept.
+        p.set_ecn(Ecn::CE);
+        assert_eq!((p.dscp(), p.ecn()), (46, Ecn::CE));
+        p.set_flow_label(0xfff_ffff);
+        assert_eq!(p.flow_label(), 0xfffff);
+        assert_eq!(p.traffic_class(), (46 << 2) | 3);
+        let r = Repr::parse(&p).unwrap();
+        assert_eq!((r.dscp(), r.ecn()), (46, Ecn::CE));
+        assert_eq!(&bytes[..4], &[0x6b, 0xbf, 0xff, 0xff]);
+    }
+
+    #[test]
+    fn setters() {
+        let mut buf = [0u8; 48];
+        let mut p = Packet::new_unchecked(&mut buf[..]);
+        p.set_version();
+        p.set_payload_len(8);
+        p.set_next_header(IpProtocol::IPV6_NO_NEXT_HEADER);
+        p.set_hop_limit(255);
+        p.set_src_addr(addr("fe80::1"));
+        p.set_dst_addr(addr("ff02::1"));
+        p.payload_mut().fill(0xaa);
+        let p = Packet::new_checked(&buf[..]).unwrap();
+        let r = Repr::parse(&p).unwrap();
+        assert_eq!(r.src_addr, addr("fe80::1"));
+        assert_eq!(r.dst_addr, addr("ff02::1"));
+        assert_eq!(r.hop_limit, 255);
+        assert_eq!(r.payload_len, 8);
+        assert_eq!(p.payload(), &[0xaa; 8]);
+    }
+
+    #[test]
+    fn decrement_hop_limit() {
+        let mut bytes = hex(LAST_FRAGMENT);
+        let mut p = Packet::new_checked(&mut bytes[..]).unwrap();
+        assert_eq!(p.decrement_hop_limit(), Ok(63));
+        assert_eq!(p.hop_limit(), 63);
+        p.set_hop_limit(2);
+        assert_eq!(p.decrement_hop_limit(), Ok(1));
+        // Would reach zero: not forwarded, unchanged.
+        assert_eq!(p.decrement_hop_limit(), Err(HopLimitExceeded));
+        assert_eq!(p.hop_limit(), 1);
+        p.set_hop_limit(0);
+        assert_eq!(p.decrement_hop_limit(), Err(HopLimitExceeded));
+        assert_eq!(p.hop_limit(), 0);
+    }
+
+    #[test]
+    fn link_padding_is_not_payload() {
+        let mut bytes = hex(DEST_OPTS_UDP);
+        bytes.extend_from_slice(&[0; 9]);
+        let p = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(p.payload().len(), 31);
+        assert_eq!(p.ext_headers().end().unwrap().offset, 16);
+    }
+
+    #[test]
+    fn length_and_field_errors() {
+        let bytes = hex(LAST_FRAGMENT);
+        assert_eq!(
+            Packet::new_checked(&bytes[..39]).unwrap_err(),
+            Error::Truncated {
+                layer: Layer::Ipv6,
+                needed: 40,
+                available: 39
+            }
+        );
+        assert_eq!(
+            Packet::new_checked(&bytes[..159]).unwrap_err(),
+            Error::Truncated {
+                layer: Layer::Ipv6,
+                needed: 160,
+                available: 159
+            }
+        );
+        for v in [0x40, 0x00, 0x70, 0xf0] {
+            let mut b = bytes.clone();
+            b[0] = v | (b[0] & 0x0f);
+            assert_eq!(
+                Packet::new_checked(&b[..]).unwrap_err(),
+                Error::Invalid {
+                    layer: Layer::Ipv6,
+                    field: "Version",
+                    offset: 0
+                }
+            );
+        }
+        // Payload Length 0 with a Hop-by-Hop header: a jumbogram.
+        let mut jumbo = hex(MLD_REPORT);
+        jumbo[4] = 0;
+        jumbo[5] = 0;
+        assert_eq!(
+            Packet::new_checked(&jumbo[..]).unwrap_err(),
+            Error::Unsupported {
+                layer: Layer::Ipv6,
+                field: "jumbo payload",
+                offset: 4
+            }
+        );
+        // Payload Length 0 with anything else is an empty payload.
+        let mut empty = bytes.clone();
+        empty[4] = 0;
+        empty[5] = 0;
+        empty[6] = 59;
+        assert_eq!(
+            Packet::new_checked(&empty[..]).unwrap().payload(),
+            &[] as &[u8]
+        );
+        // Multicast source, unspecified destination.
+        let mut m = bytes.clone();
+        m[8] = 0xff;
+        let p = Packet::new_checked(&m[..]).unwrap();
+        assert_eq!(
+            Repr::parse(&p).unwrap_err(),
+            Error::Invalid {
+                layer: Layer::Ipv6,
+                field: "Source Address",
+                offset: 8
+            }
+        );
+        let mut u = bytes.clone();
+        u[24..40].fill(0);
+        let p = Packet::new_checked(&u[..]).unwrap();
+        assert_eq!(
+            Repr::parse(&p).unwrap_err(),
+            Error::Invalid {
+                layer: Layer::Ipv6,
+                field: "Destination Address",
+                offset: 24
+            }
+        );
+    }
+
+    #[test]
+    fn emit_errors() {
+        let r = Repr::parse(&Packet::new_checked(&hex(LAST_FRAGMENT)[..]).unwrap()).unwrap();
+        assert_eq!(
+            r.emit(&mut [0u8; 159]).unwrap_err(),
+            Error::BufferTooSmall {
+                layer: Layer::Ipv6,
+                needed: 160,
+                available: 159
+            }
+        );
+        let mut buf = [0u8; 160];
+        let bad = Repr {
+            flow_label: 0x10_0000,
+            ..r
+        };
+        assert_eq!(
+            bad.emit(&mut buf).unwrap_err(),
+            Error::Invalid {
+                layer: Layer::Ipv6,
+                field: "Flow Label",
+                offset: 1
+            }
+        );
+        let bad = Repr {
+            src_addr: addr("ff02::1"),
+            ..r
+        };
+        assert_eq!(
+            bad.emit(&mut buf).unwrap_err(),
+            Error::Invalid {
+                layer: Layer::Ipv6,
+                field: "Source Address",
+                offset: 8
+            }
+        );
+        let bad = Repr {
+            dst_addr: Ipv6Addr::UNSPECIFIED,
+            ..r
+        };
+        assert!(bad.emit(&mut buf).is_err());
+        let jumbo = Repr {
+            payload_len: 65536,
+            ..r
+        };
+        assert_eq!(
+            jumbo.emit(&mut vec![0u8; 70000]).unwrap_err(),
+            Error::Unsupported {
+                layer: Layer::Ipv6,
+                field: "jumbo payload",
+                offset: 4
+            }
+        );
+        assert_eq!(buf, [0u8; 160]);
+    }
+
+    fn arb_repr() -> impl Strategy<Value = Repr> {
+        (
+            any::<[u8; 16]>().prop_filter("not multicast", |a| a[0] != 0xff),
+            any::<[u8; 16]>().prop_filter("specified", |a| a != &[0; 16]),
+            any::<u8>(),
+            0usize..300,
+            any::<u8>(),
+            any::<u8>(),
+            0u32..=MAX_FLOW_LABEL,
+        )
+            .prop_map(
+                |(s, d, nh, payload_len, hop_limit, traffic_class, flow_label)| Repr {
+                    src_addr: Ipv6Addr::from(s),
+                    dst_addr: Ipv6Addr::from(d),
+                    next_header: IpProtocol(nh),
+                    payload_len,
+                    hop_limit,
+                    traffic_class,
+                    flow_label,
+                },
+            )
+            .prop_filter("not a jumbogram", |r| {
+                !(r.payload_len == 0 && r.next_header == IpProtocol::HOP_BY_HOP)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(repr in arb_repr(), pad in 0usize..20) {
+            let mut buf = vec![0u8; repr.buffer_len() + pad];
+            repr.emit(&mut buf).unwrap();
+            let p = Packet::new_checked(&buf[..]).unwrap();
+            prop_assert_eq!(Repr::parse(&p).unwrap(), repr);
+            prop_assert_eq!(p.payload().len(), repr.payload_len);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(mut bytes in proptest::collection::vec(any::<u8>(), 0..120)) {
+            if let Some(b) = bytes.first_mut() {
+                *b = 0x60 | (*b & 0x0f);
+            }
+            if let Ok(p) = Packet::new_checked(&bytes[..]) {
+                let _ = Repr::parse(&p);
+                let _ = (p.version(), p.traffic_class(), p.dscp(), p.ecn(), p.flow_label());
+                let _ = (p.payload_len(), p.next_header(), p.hop_limit(), p.src_addr(), p.dst_addr());
+                let _ = (p.payload(), p.total_len());
+                prop_assert!(p.ext_headers().count() <= crate::wire::ipv6ext::MAX_EXT_HEADERS + 1);
+            }
+        }
+    }
+}

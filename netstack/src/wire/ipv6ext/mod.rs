@@ -32,8 +32,9 @@ use super::ip::IpProtocol;
 use super::{Error, Layer, Result, check_emit_len, check_len};
 
 /// The most extension headers [`ExtHeaders`] walks; one more is
-/// [`Error::Unsupported`]. RFC 8200 section 4.1 recommends at most one of each (two
-/// Destination Options), six in all; AH makes seven.
+/// [`Error::Unsupported`]. The order RFC 8200 section 4.1 recommends (one of each,
+/// Destination Options twice) walks six, AH included; eight leaves room for the
+/// uniform-format headers.
 pub const MAX_EXT_HEADERS: usize = 8;
 
 /// The longest extension header of the standard format (Hdr Ext Len 255).
@@ -332,7 +333,8 @@ impl<'a> ExtHeaders<'a> {
         }
     }
 
-    /// Walks the rest of the chain and returns its end.
+    /// Walks the rest of the chain and returns its end. Called on a walk that already
+    /// yielded its end or an error, it returns [`Error::Unsupported`].
     pub fn end(&mut self) -> Result<End> {
         for step in self.by_ref() {
             if let Step::End(end) = step? {

@@ -211,7 +211,12 @@ impl Ipv6Option<'_> {
 /// Reads the option at `at` of the options area `opts` (`base` is the offset of
 /// `opts` in the header, for errors). Returns the option and its length. Validates
 /// the length of the typed options and the contents of PadN.
-fn read_option(layer: Layer, opts: &[u8], at: usize, base: usize) -> Result<(Ipv6Option<'_>, usize)> {
+fn read_option(
+    layer: Layer,
+    opts: &[u8],
+    at: usize,
+    base: usize,
+) -> Result<(Ipv6Option<'_>, usize)> {
     let Some(&ty) = opts.get(at) else {
         return Err(Error::Truncated {
             layer,

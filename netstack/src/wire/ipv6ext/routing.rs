@@ -209,7 +209,13 @@ impl<'a> Repr<'a> {
     /// when the header would not be a multiple of 8 bytes (at most 2048).
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.header_len();
-        emit_prefix(buf, len, self.next_header, self.routing_type, self.segments_left)?;
+        emit_prefix(
+            buf,
+            len,
+            self.next_header,
+            self.routing_type,
+            self.segments_left,
+        )?;
         buf[4..len].copy_from_slice(self.data);
         Ok(())
     }
@@ -250,7 +256,7 @@ pub struct SegmentRouting<'a> {
     pub flags: u8,
     /// Tag: marks a packet as part of a class or group.
     pub tag: u16,
-    /// The segment list: `16 * (last_entry + 1)` bytes, Segment List[0] (the final
+    /// The segment list: `16 * (last_entry + 1)` bytes, Segment List\[0\] (the final
     /// segment) first.
     pub segments: &'a [u8],
     /// The TLV objects after the segment list (validated framing, raw contents).
