@@ -36,6 +36,12 @@ number_space! {
         IPV6_DEST_OPTS = 60 => "IPv6-Opts",
         /// SCTP (RFC 9260).
         SCTP = 132 => "SCTP",
+        /// Mobility Header (RFC 6275).
+        MOBILITY = 135 => "Mobility",
+        /// Host Identity Protocol (RFC 7401).
+        HIP = 139 => "HIP",
+        /// Shim6 (RFC 5533).
+        SHIM6 = 140 => "Shim6",
     }
 }
 

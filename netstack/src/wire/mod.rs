@@ -70,6 +70,8 @@ pub enum Layer {
     Ipv6Fragment,
     /// IPv6 Destination Options header.
     Ipv6DestOpts,
+    /// IP Authentication Header (RFC 4302), as walked in an IPv6 chain.
+    Ipv6Auth,
     /// ICMP for IPv4.
     Icmpv4,
     /// IGMP (v1, v2, v3).
@@ -98,6 +100,7 @@ impl fmt::Display for Layer {
             Layer::Ipv6Routing => "IPv6 Routing",
             Layer::Ipv6Fragment => "IPv6 Fragment",
             Layer::Ipv6DestOpts => "IPv6 Destination Options",
+            Layer::Ipv6Auth => "IPv6 Authentication Header",
             Layer::Icmpv4 => "ICMPv4",
             Layer::Igmp => "IGMP",
             Layer::Icmpv6 => "ICMPv6",

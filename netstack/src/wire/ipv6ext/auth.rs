@@ -15,13 +15,13 @@
 //! ```
 //! Unlike the other extension headers, Payload Len counts 4-byte words, minus 2.
 //! The ICV is not verified here (that needs the security association). Errors name
-//! [`Layer::Ipv6`], which has no separate AH layer.
+//! [`Layer::Ipv6Auth`].
 
 use super::super::{Error, Layer, Result, check_emit_len, check_len};
 use crate::wire::field::{set_u32, u32_at};
 use crate::wire::ip::IpProtocol;
 
-const LAYER: Layer = Layer::Ipv6;
+const LAYER: Layer = Layer::Ipv6Auth;
 
 /// The smallest Authentication Header: no ICV (Payload Len 1).
 pub const MIN_HEADER_LEN: usize = 12;

@@ -41,11 +41,11 @@ pub const MAX_EXT_HEADERS: usize = 8;
 pub const MAX_EXT_HEADER_LEN: usize = 2048;
 
 /// Mobility header (RFC 6275), walked with the uniform format.
-pub const MOBILITY: IpProtocol = IpProtocol(135);
+pub const MOBILITY: IpProtocol = IpProtocol::MOBILITY;
 /// Host Identity Protocol (RFC 7401), walked with the uniform format.
-pub const HIP: IpProtocol = IpProtocol(139);
+pub const HIP: IpProtocol = IpProtocol::HIP;
 /// Shim6 (RFC 5533), walked with the uniform format.
-pub const SHIM6: IpProtocol = IpProtocol(140);
+pub const SHIM6: IpProtocol = IpProtocol::SHIM6;
 
 /// The length in bytes of an extension header whose Hdr Ext Len is `hdr_ext_len`.
 pub const fn ext_header_len(hdr_ext_len: u8) -> usize {
@@ -220,6 +220,7 @@ const fn layer_of(p: IpProtocol) -> Layer {
         43 => Layer::Ipv6Routing,
         44 => Layer::Ipv6Fragment,
         60 => Layer::Ipv6DestOpts,
+        51 => Layer::Ipv6Auth,
         _ => Layer::Ipv6,
     }
 }

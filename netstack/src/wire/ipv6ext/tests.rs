@@ -384,7 +384,7 @@ fn truncated_at_each_header() {
     assert_eq!(
         walk(IpProtocol::AH, &[6, 4, 0, 0, 0, 0, 0, 1]).unwrap_err(),
         Error::Truncated {
-            layer: Layer::Ipv6,
+            layer: Layer::Ipv6Auth,
             needed: 24,
             available: 8
         }
@@ -547,7 +547,7 @@ fn authentication_header() {
     assert_eq!(
         walk(IpProtocol::AH, &[6, 0, 0, 0, 0, 0, 0, 0]).unwrap_err(),
         Error::Invalid {
-            layer: Layer::Ipv6,
+            layer: Layer::Ipv6Auth,
             field: "AH Payload Len",
             offset: 1
         }
@@ -561,7 +561,7 @@ fn authentication_header() {
     assert_eq!(
         walk(IpProtocol::IPV6_DEST_OPTS, &b).unwrap_err(),
         Error::Invalid {
-            layer: Layer::Ipv6,
+            layer: Layer::Ipv6Auth,
             field: "AH Payload Len",
             offset: 17
         }
@@ -571,7 +571,7 @@ fn authentication_header() {
     assert_eq!(
         a.emit(&mut [0u8; 23]).unwrap_err(),
         Error::BufferTooSmall {
-            layer: Layer::Ipv6,
+            layer: Layer::Ipv6Auth,
             needed: 24,
             available: 23
         }
