@@ -1,6 +1,6 @@
 //! ICMP for IPv6 (RFC 4443): error and informational messages, with Neighbor Discovery
-//! ([`ndp`](super::ndp), RFC 4861) and Multicast Listener Discovery
-//! ([`mld`](super::mld), RFC 2710, RFC 3810) carried inside.
+//! ([`ndp`], RFC 4861) and Multicast Listener Discovery
+//! ([`mld`], RFC 2710, RFC 3810) carried inside.
 //!
 //! ```text
 //!  0                   1                   2                   3
@@ -250,7 +250,7 @@ impl<'a> AddrList<'a> {
 
     /// Wraps `bytes`, or returns `None` unless its length is a multiple of 16.
     pub const fn new(bytes: &'a [u8]) -> Option<Self> {
-        if bytes.len() % 16 == 0 {
+        if bytes.len().is_multiple_of(16) {
             Some(AddrList { bytes })
         } else {
             None
@@ -426,7 +426,10 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// The data after the fixed header, mutable. Empty if the message is shorter.
     pub fn payload_mut(&mut self) -> &mut [u8] {
-        self.buffer.as_mut().get_mut(FIXED_HEADER_LEN..).unwrap_or(&mut [])
+        self.buffer
+            .as_mut()
+            .get_mut(FIXED_HEADER_LEN..)
+            .unwrap_or(&mut [])
     }
 
     /// Computes the checksum over the pseudo-header and the whole message and writes

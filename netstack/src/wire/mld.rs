@@ -324,7 +324,7 @@ impl<'b> RecordWriter<'b> {
     ) -> Result<()> {
         let aux_len = u8::try_from(aux_data.len() / 4)
             .ok()
-            .filter(|_| aux_data.len() % 4 == 0)
+            .filter(|_| aux_data.len().is_multiple_of(4))
             .ok_or(invalid("aux data len", 1))?;
         let nsrc = u16::try_from(sources.len()).map_err(|_| invalid("number of sources", 2))?;
         let count = self
@@ -350,7 +350,7 @@ impl<'b> RecordWriter<'b> {
     pub fn push_record(&mut self, record: &Record<'_>) -> Result<()> {
         let aux_len = u8::try_from(record.aux_data.len() / 4)
             .ok()
-            .filter(|_| record.aux_data.len() % 4 == 0)
+            .filter(|_| record.aux_data.len().is_multiple_of(4))
             .ok_or(invalid("aux data len", 1))?;
         let nsrc =
             u16::try_from(record.sources.len()).map_err(|_| invalid("number of sources", 2))?;

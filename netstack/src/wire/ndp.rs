@@ -39,7 +39,7 @@
 
 use super::checksum::ChecksumCapabilities;
 use super::ethernet::EthernetAddress;
-use super::field::{set_u16, set_u32};
+use super::field::{set_u16, set_u32, u32_at};
 use super::icmpv6::{
     self, AddrList, HEADER_LEN, Message, read_addr, read_u16, read_u32, write_addrs,
 };
@@ -297,16 +297,16 @@ impl<'a> NdpOption<'a> {
         let data = bytes.get(2..).unwrap_or(&[]);
         let unknown = NdpOption::Unknown { kind, data };
         match (kind, units) {
-            (OptionKind::SOURCE_LINK_LAYER_ADDR, 1) => EthernetAddress::from_bytes(data)
-                .map_or(unknown, NdpOption::SourceLinkLayerAddr),
-            (OptionKind::TARGET_LINK_LAYER_ADDR, 1) => EthernetAddress::from_bytes(data)
-                .map_or(unknown, NdpOption::TargetLinkLayerAddr),
+            (OptionKind::SOURCE_LINK_LAYER_ADDR, 1) => {
+                EthernetAddress::from_bytes(data).map_or(unknown, NdpOption::SourceLinkLayerAddr)
+            }
+            (OptionKind::TARGET_LINK_LAYER_ADDR, 1) => {
+                EthernetAddress::from_bytes(data).map_or(unknown, NdpOption::TargetLinkLayerAddr)
+            }
             (OptionKind::PREFIX_INFORMATION, 4) => {
-                let (Some(valid), Some(preferred), Some(prefix)) = (
-                    read_u32(bytes, 4),
-                    read_u32(bytes, 8),
-                    read_addr(bytes, 16),
-                ) else {
+                let (Some(valid), Some(preferred), Some(prefix)) =
+                    (read_u32(bytes, 4), read_u32(bytes, 8), read_addr(bytes, 16))
+                else {
                     return unknown;
                 };
                 let flags = bytes[3];
@@ -876,7 +876,8 @@ impl<'a> Repr<'a> {
         //= https://www.rfc-editor.org/rfc/rfc4861#section-7.1.1
         //# - All included options have a length that is greater than zero.
         let options = Options::parse_at(&buf[fixed..], fixed)?;
-        let word = read_u32(buf, offset::RESERVED).unwrap_or(0);
+        // Every NDP message is at least 8 bytes (checked above).
+        let word = u32_at(buf, offset::RESERVED);
         let target = packet.target_addr().unwrap_or(Ipv6Addr::UNSPECIFIED);
         Ok(match msg_type {
             Message::ROUTER_SOLICIT => Repr::RouterSolicit {
@@ -945,6 +946,10 @@ impl<'a> Repr<'a> {
     /// Errors name the IPv6 field (`"hop limit"`, `"source address"`,
     /// `"destination address"`) with offset 0, or the option or flag of this message
     /// that the IPv6 header makes invalid, at its offset in the message.
+    ///
+    /// Not covered: the IP Authentication Header checks, and the Redirect check that
+    /// the source is the current first-hop router for the destination (RFC 4861
+    /// section 8.1), which needs the destination cache.
     pub fn validate_ip(&self, hop_limit: u8, src: &Ipv6Addr, dst: &Ipv6Addr) -> Result<()> {
         //= https://www.rfc-editor.org/rfc/rfc4861#section-7.1.1
         //# - The IP Hop Limit field has a value of 255, i.e., the packet could not

@@ -1,7 +1,8 @@
 use super::*;
 use core::net::Ipv6Addr;
 use proptest::prelude::*;
-use std::vec::Vec;
+extern crate alloc;
+use alloc::vec::Vec;
 
 // Vectors: ICMPv6 messages as Linux (kernel 6.x) sent them between two network
 // namespaces joined by a veth pair, the router namespace forwarding between
@@ -189,7 +190,13 @@ fn ndp_and_mld_dispatch() {
     let mut coded = DONE;
     coded[1] = 7;
     let p = Packet::new_checked(&coded[..]).unwrap();
-    let r = Repr::parse(&p, &ll_host, &all_routers, &ChecksumCapabilities::offloaded()).unwrap();
+    let r = Repr::parse(
+        &p,
+        &ll_host,
+        &all_routers,
+        &ChecksumCapabilities::offloaded(),
+    )
+    .unwrap();
     assert_eq!(
         r,
         Repr::Other {
@@ -204,7 +211,12 @@ fn ndp_and_mld_dispatch() {
     assert_eq!(parse(&out, &ll_host, &all_routers), Ok(r));
     let mp = mld::Packet::new_checked(&coded[..]).unwrap();
     assert!(matches!(
-        mld::Repr::parse(&mp, &ll_host, &all_routers, &ChecksumCapabilities::offloaded()),
+        mld::Repr::parse(
+            &mp,
+            &ll_host,
+            &all_routers,
+            &ChecksumCapabilities::offloaded()
+        ),
         Ok(mld::Repr::Done { .. })
     ));
 
@@ -471,7 +483,11 @@ fn build(kind: u8, code: u8, word: u32, data: &[u8]) -> Repr<'_> {
         // Unknown types: informational ones this crate does not decode, and unassigned
         // error types.
         _ => Repr::Other {
-            msg_type: Message(if code % 2 == 0 { 5 + code % 100 } else { 144 + code % 100 }),
+            msg_type: Message(if code.is_multiple_of(2) {
+                5 + code % 100
+            } else {
+                144 + code % 100
+            }),
             code,
             data,
         },
@@ -518,14 +534,14 @@ proptest! {
     fn parse_then_emit_is_identity(mut bytes in arb_message_bytes(), src in arb_addr(), dst in arb_addr()) {
         let mut p = Packet::new_unchecked(&mut bytes[..]);
         p.fill_checksum(&src, &dst).unwrap();
-        if let Ok(p) = Packet::new_checked(&bytes[..]) {
-            if let Ok(r) = Repr::parse(&p, &src, &dst, &caps()) {
-                prop_assert_eq!(r.buffer_len(), bytes.len());
-                let mut out = vec![0u8; bytes.len()];
-                r.emit(&mut out, &src, &dst, &caps()).unwrap();
-                prop_assert_eq!(out, bytes.clone());
-                let _ = (r.header_len(), r.msg_code(), std::format!("{r}"));
-            }
+        if let Ok(p) = Packet::new_checked(&bytes[..])
+            && let Ok(r) = Repr::parse(&p, &src, &dst, &caps())
+        {
+            prop_assert_eq!(r.buffer_len(), bytes.len());
+            let mut out = vec![0u8; bytes.len()];
+            r.emit(&mut out, &src, &dst, &caps()).unwrap();
+            prop_assert_eq!(out, bytes.clone());
+            let _ = (r.header_len(), r.msg_code(), std::format!("{r}"));
         }
     }
 

@@ -1,6 +1,7 @@
 use super::*;
 use proptest::prelude::*;
-use std::vec::Vec;
+extern crate alloc;
+use alloc::vec::Vec;
 
 // Vectors: MLD messages as Linux (kernel 6.x) sent them between network namespaces
 // joined by a veth pair, the router side a bridge with `mcast_querier 1` (MLDv2, then
@@ -160,7 +161,10 @@ fn queries_v2() {
     else {
         panic!("{r:?}")
     };
-    assert_eq!((max_resp_code, mcast_addr, suppress), (1000, SSM_GROUP, false));
+    assert_eq!(
+        (max_resp_code, mcast_addr, suppress),
+        (1000, SSM_GROUP, false)
+    );
     assert_eq!(addrs(sources), [a([0x2001, 0xdb8, 2, 0, 0, 0, 0, 2])]);
     // The bridge sent its specific queries from a global address, which RFC 3810
     // section 6.2 has listeners drop.
@@ -271,8 +275,9 @@ fn validate_ip_errors() {
 
 fn parse_err(bytes: &[u8]) -> Error {
     match Packet::new_checked(bytes) {
-        Ok(p) => Repr::parse(&p, &LL_HOST, &ALL_MLDV2, &ChecksumCapabilities::offloaded())
-            .unwrap_err(),
+        Ok(p) => {
+            Repr::parse(&p, &LL_HOST, &ALL_MLDV2, &ChecksumCapabilities::offloaded()).unwrap_err()
+        }
         Err(e) => e,
     }
 }
@@ -375,7 +380,10 @@ fn emit_errors() {
             offset,
         })
     };
-    assert_eq!(q.emit(&mut buf, &LL_HOST, &ALL_NODES, &caps()), inv("Resv", 24));
+    assert_eq!(
+        q.emit(&mut buf, &LL_HOST, &ALL_NODES, &caps()),
+        inv("Resv", 24)
+    );
     let Repr::QueryV2 { mut qrv, .. } = q else {
         unreachable!()
     };
@@ -391,7 +399,10 @@ fn emit_errors() {
         sources: AddrList::new(&[0; 16]).unwrap(),
         additional: &[],
     };
-    assert_eq!(q2.emit(&mut buf, &LL_HOST, &ALL_NODES, &caps()), inv("QRV", 24));
+    assert_eq!(
+        q2.emit(&mut buf, &LL_HOST, &ALL_NODES, &caps()),
+        inv("QRV", 24)
+    );
     let q3 = Repr::QueryV2 {
         max_resp_code: 0,
         reserved: 0,

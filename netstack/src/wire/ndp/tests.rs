@@ -1,6 +1,7 @@
 use super::*;
 use proptest::prelude::*;
-use std::vec::Vec;
+extern crate alloc;
+use alloc::vec::Vec;
 
 // Vectors: NDP messages as Linux (kernel 6.x) and radvd 2.19 sent them between network
 // namespaces joined by veth pairs, captured with `tcpdump -w` and cut after the IPv6
@@ -340,7 +341,12 @@ fn message_errors() {
     let mut m = NA_BARE;
     m[2] ^= 0xff;
     assert_eq!(
-        Repr::parse(&Packet::new_checked(&m[..]).unwrap(), &HOST, &LL_BRIDGE, &caps()),
+        Repr::parse(
+            &Packet::new_checked(&m[..]).unwrap(),
+            &HOST,
+            &LL_BRIDGE,
+            &caps()
+        ),
         Err(Error::Checksum {
             layer: Layer::Icmpv6,
             found: u16::from_be_bytes([m[2], m[3]]),
@@ -434,8 +440,8 @@ fn malformed_known_options_are_unknown() {
         &[3, 1, 64, 0xc0, 0, 0, 0, 1],                     // Prefix Information of length 1
         &[25, 1, 0, 0, 0, 0, 0, 1],                        // RDNSS without servers
         &[
-            25, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0,
+            25, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0,
         ], // RDNSS of even length
         &[24, 2, 65, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], // /65 route with 8 prefix bytes
         &[24, 1, 129, 0, 0, 0, 0, 1],                      // prefix length over 128
@@ -611,7 +617,13 @@ fn validate_ip_errors() {
     }
     .emit(&mut m, &HOST, &ALL_NODES, &caps())
     .unwrap();
-    let r = Repr::parse(&Packet::new_checked(&m[..]).unwrap(), &HOST, &ALL_NODES, &caps()).unwrap();
+    let r = Repr::parse(
+        &Packet::new_checked(&m[..]).unwrap(),
+        &HOST,
+        &ALL_NODES,
+        &caps(),
+    )
+    .unwrap();
     assert_eq!(r.validate_ip(255, &HOST, &ALL_NODES), Ok(()));
     assert!(is_solicited_node(&solicited_node(&LL_HOST)));
     assert!(!is_solicited_node(&ALL_NODES));
