@@ -390,6 +390,7 @@ impl<'b> OptionsWriter<'b> {
                 available: MAX_HEADER_LEN,
             });
         }
+        check_emit_len(Layer::Ipv4, self.buf, end)?;
         let rest = self.buf.get_mut(self.len..).unwrap_or_default();
         self.len += option.emit(rest).map_err(|e| e.rebase(self.len))?;
         Ok(())
@@ -890,7 +891,7 @@ impl<'a> Repr<'a> {
             field,
             offset,
         };
-        if self.options.len() > MAX_OPTIONS_LEN || self.options.len() % 4 != 0 {
+        if self.options.len() > MAX_OPTIONS_LEN || !self.options.len().is_multiple_of(4) {
             return Err(invalid("options", HEADER_LEN));
         }
         Options::validate(self.options)?;
@@ -902,7 +903,7 @@ impl<'a> Repr<'a> {
         if self.ecn.0 > 0x3 {
             return Err(invalid("ECN", offset::DSCP_ECN));
         }
-        if self.frag_offset % 8 != 0
+        if !self.frag_offset.is_multiple_of(8)
             || usize::from(self.frag_offset) + self.buffer_len() > MAX_PACKET_LEN
         {
             return Err(invalid("fragment offset", offset::FLAGS));

@@ -3,8 +3,9 @@
 use super::*;
 use crate::wire::ip::IpProtocol;
 use proptest::prelude::*;
-use std::string::String;
-use std::vec::Vec;
+extern crate alloc;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 const CAPS: ChecksumCapabilities = ChecksumCapabilities {
     icmpv4: checksum::Checksum::Both,

@@ -2,8 +2,9 @@
 
 use super::*;
 use proptest::prelude::*;
-use std::string::String;
-use std::vec::Vec;
+extern crate alloc;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 const CAPS: ChecksumCapabilities = ChecksumCapabilities {
     ipv4: checksum::Checksum::Both,
@@ -670,10 +671,14 @@ fn options_writer() {
     // A short caller buffer.
     let mut tiny = [0u8; 3];
     let mut w = OptionsWriter::new(&mut tiny);
-    assert!(matches!(
+    assert_eq!(
         w.push(&Ipv4Option::RouterAlert { value: 0 }).unwrap_err(),
-        Error::BufferTooSmall { .. }
-    ));
+        Error::BufferTooSmall {
+            layer: Layer::Ipv4,
+            needed: 4,
+            available: 3
+        }
+    );
     w.push(&Ipv4Option::Nop).unwrap();
     w.push(&Ipv4Option::Nop).unwrap();
     assert!(matches!(
