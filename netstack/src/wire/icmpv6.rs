@@ -666,6 +666,17 @@ impl<'a> Repr<'a> {
     ) -> Result<()> {
         let len = self.buffer_len();
         check_emit_len(Layer::Icmpv6, buf, len)?;
+        if let Repr::Other { msg_type, data, .. } = self {
+            // A message of a type with a fixed 8-byte header cannot be shorter than
+            // that; `Packet::check_len` would refuse what we wrote.
+            if msg_type.has_fixed_header() && data.len() < FIXED_HEADER_LEN - HEADER_LEN {
+                return Err(Error::Invalid {
+                    layer: Layer::Icmpv6,
+                    field: "message body",
+                    offset: HEADER_LEN,
+                });
+            }
+        }
         let buf = &mut buf[..len];
         match self {
             Repr::Ndp(n) => return n.emit(buf, src, dst, caps),

@@ -518,9 +518,38 @@ fn arb_message_bytes() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+#[test]
+fn other_with_fixed_header_type_needs_its_body() {
+    let repr = Repr::Other {
+        msg_type: Message::PKT_TOO_BIG,
+        code: 1,
+        data: &[],
+    };
+    assert_eq!(
+        repr.emit(
+            &mut [0u8; 8],
+            &Ipv6Addr::LOCALHOST,
+            &Ipv6Addr::LOCALHOST,
+            &caps()
+        )
+        .unwrap_err(),
+        Error::Invalid {
+            layer: Layer::Icmpv6,
+            field: "message body",
+            offset: 4
+        }
+    );
+}
+
 proptest! {
     #[test]
-    fn round_trip((kind, code, word, data) in arb_parts(), src in arb_addr(), dst in arb_addr()) {
+    fn round_trip((kind, code, word, mut data) in arb_parts(), src in arb_addr(), dst in arb_addr()) {
+        if kind == 1 && code != 0 {
+            // `Other` of a fixed-header type carries the header word in its data.
+            let mut body = word.to_be_bytes().to_vec();
+            body.extend_from_slice(&data);
+            data = body;
+        }
         let repr = build(kind, code, word, &data);
         let mut buf = vec![0u8; repr.buffer_len()];
         repr.emit(&mut buf, &src, &dst, &caps()).unwrap();
