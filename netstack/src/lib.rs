@@ -46,10 +46,11 @@
 //!     0xab, 0xcd, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // DNS
 //!     7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0, 0, 1, 0, 1,
 //! ];
-//! let summary = dissect::Frame::dissect(&frame, &ChecksumCapabilities::default()).unwrap();
+//! let frame = dissect::Frame::dissect(&frame, &ChecksumCapabilities::default()).unwrap();
+//! assert_eq!(frame.error(), None); // every layer parsed, both checksums verified
 //! assert_eq!(
-//!     format!("{summary}"),
-//!     "02:00:00:00:00:01 > 02:00:00:00:00:02, IPv4 10.0.0.1.49153 > 10.0.0.2.53: UDP, length 29"
+//!     format!("{frame}"),
+//!     "IP 10.0.0.1.49153 > 10.0.0.2.53: UDP, length 29"
 //! );
 //! ```
 #![no_std]
