@@ -8,8 +8,8 @@
 mod common;
 
 use common::{Scratch, check_capture};
+use core::time::Duration;
 use rayos_net::pcap::{ByteOrder, Capture, FileHeader, PcapFile, Resolution};
-use std::time::Duration;
 
 /// A capture made by `live_capture_of_linux_traffic` (tcpdump 4.99.3, libpcap 1.10.3,
 /// Linux 6.18), committed.

@@ -447,6 +447,8 @@ pub struct Records<'a> {
 }
 
 #[derive(Debug, Clone)]
+// No allocator to box into: the pcapng interface table (16 entries) lives inline.
+#[allow(clippy::large_enum_variant)]
 enum RecordsInner<'a> {
     Pcap(PcapRecords<'a>),
     PcapNg(PcapNgRecords<'a>),

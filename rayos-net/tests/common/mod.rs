@@ -5,6 +5,7 @@
 //! [`capture_linux_traffic`] needs root. [`check_capture`] runs anywhere (on the
 //! committed fixture too).
 
+use core::time::Duration;
 use rayos_net::pcap::{Capture, Format, LinkType, Record};
 use std::fs::{self, File};
 use std::io::Write as _;
@@ -12,7 +13,7 @@ use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The namespace names start with this, then the PID, then `a` or `b`.
 const NS_PREFIX: &str = "rcap";
@@ -643,7 +644,7 @@ pub(crate) fn check_capture(bytes: &[u8]) -> Summary {
     for (index, record) in capture.records().enumerate() {
         let record = record.unwrap_or_else(|e| panic!("frame {}: {e}", index + 1));
         check_record(index + 1, &record);
-        classify(&mut summary, &record.data)
+        classify(&mut summary, record.data)
             .unwrap_or_else(|| panic!("frame {}: shorter than its headers say", index + 1));
         summary.frames += 1;
         // Per-frame dissection goes here: netstack's dissector parses every layer of
