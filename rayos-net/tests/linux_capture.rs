@@ -7,12 +7,12 @@
 
 mod common;
 
-use common::{Scratch, check_capture};
+use common::{Scratch, Summary, check_capture};
 use core::time::Duration;
 use rayos_net::pcap::{ByteOrder, Capture, FileHeader, PcapFile, Resolution};
 
 /// A capture made by `live_capture_of_linux_traffic` (tcpdump 4.99.3, libpcap 1.10.3,
-/// Linux 6.18), committed.
+/// Linux 6.18, Debian 12), committed: 158 frames, 67,723 bytes.
 const FIXTURE: &[u8] = include_bytes!("data/linux-veth.pcap");
 const FIXTURE_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/linux-veth.pcap");
 
@@ -92,8 +92,29 @@ fn rewrite(bytes: &[u8], header: &FileHeader) -> Vec<u8> {
 
 #[test]
 fn fixture_capture() {
-    let summary = check_capture(FIXTURE);
-    println!("{summary:#?}");
+    // What the committed capture holds (tcpdump -r agrees frame by frame).
+    let expected = Summary {
+        frames: 158,
+        vlan: 28,
+        arp: 6,
+        ipv4: 56,
+        ipv6: 96,
+        icmpv4: 10,
+        igmp: 4,
+        icmpv6_echo: 6,
+        ndp: 22,
+        mld: 20,
+        tcp4: 38,
+        tcp6: 40,
+        tcp_syn_with_options: 4,
+        udp4: 4,
+        udp6: 4,
+        ipv4_more_fragments: 4,
+        ipv4_fragments: 6,
+        ipv6_fragments: 6,
+        checksums_verified: 196,
+    };
+    assert_eq!(check_capture(FIXTURE), expected);
 }
 
 /// Parsing tcpdump's file and writing it again with our writer, in the same variant,

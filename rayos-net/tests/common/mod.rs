@@ -168,11 +168,11 @@ struct Background {
 
 /// Two network namespaces and the programs running in them; dropping it stops the
 /// programs and deletes the namespaces (with the veth pair and the TAPs in them).
-pub(crate) struct Testbed {
-    pub(crate) a: String,
-    pub(crate) b: String,
+struct Testbed {
+    a: String,
+    b: String,
     background: Vec<Background>,
-    pub(crate) scratch: Scratch,
+    scratch: Scratch,
 }
 
 impl Testbed {
@@ -425,6 +425,8 @@ pub(crate) fn capture_linux_traffic() -> Vec<u8> {
         "tcpdump",
         &a,
         &[
+            "timeout",
+            BACKGROUND_SECONDS,
             "tcpdump",
             "-i",
             "va",
@@ -483,6 +485,9 @@ pub(crate) fn capture_linux_traffic() -> Vec<u8> {
             "dev",
             "vl10",
         ]);
+    }
+    // Up together, once both ends exist.
+    for ns in [&a, &b] {
         bed.scratch
             .ok(&["ip", "-n", ns, "link", "set", "vl10", "up"]);
     }
@@ -740,12 +745,6 @@ fn classify_ipv4(s: &mut Summary, ip: &[u8]) -> Option<()> {
     }
     let protocol = u8_at(ip, 9)?;
     let payload = packet.get(ihl..)?;
-    let whole = !more_fragments && fragment_offset == 0;
-    let pseudo = |len: usize| {
-        let mut sum = internet_sum(0, ip.get(12..20).unwrap_or(&[]));
-        sum += u32::from(protocol) + len as u32;
-        sum
-    };
     match protocol {
         1 => s.icmpv4 += 1,
         2 => s.igmp += 1,
@@ -756,9 +755,11 @@ fn classify_ipv4(s: &mut Summary, ip: &[u8]) -> Option<()> {
         17 => s.udp4 += 1,
         other => panic!("unexpected IPv4 protocol {other}"),
     }
-    if whole {
+    // A fragment's checksum covers the reassembled datagram: only whole ones here.
+    if !more_fragments && fragment_offset == 0 {
+        // TCP and UDP sum a pseudo-header (addresses, protocol, length) first.
         let start = match protocol {
-            6 | 17 => pseudo(payload.len()),
+            6 | 17 => internet_sum(0, ip.get(12..20)?) + u32::from(protocol) + payload.len() as u32,
             _ => 0,
         };
         assert_eq!(

@@ -33,6 +33,15 @@ TP_STATUS_VLAN_TPID_VALID = 0x40
 TPID_8021Q = 0x8100
 
 
+def deliver(send):
+    """Sends a frame; drops it, as a link does, when the interface cannot take it (a
+    TAP that is not up yet answers EIO, a parent that is down ENETDOWN)."""
+    try:
+        send()
+    except OSError:
+        pass
+
+
 def main():
     parent, tap_name, vid, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -54,7 +63,7 @@ def main():
         if tap in readable:
             frame = os.read(tap, 65536)
             if len(frame) >= 14:
-                raw.send(frame[:12] + tag + frame[12:])
+                deliver(lambda: raw.send(frame[:12] + tag + frame[12:]))
         if raw in readable:
             frame, ancdata, _, addr = raw.recvmsg(65536, socket.CMSG_SPACE(20))
             if addr[2] == PACKET_OUTGOING:
@@ -72,7 +81,7 @@ def main():
                 tci = struct.unpack("!H", frame[14:16])[0]
                 frame = frame[:12] + frame[16:]
             if tci is not None and tci & 0x0FFF == vid:
-                os.write(tap, frame)
+                deliver(lambda: os.write(tap, frame))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ draft-ietf-opsawg-pcapng (no pcapng library involved).
 Run from this directory: python3 make_pcapng_vectors.py
 Check them with an independent reader: tcpdump -r FILE -n -tt --time-stamp-precision=nano
 
-The packets are two frames of linux-veth.pcap (made by the Linux kernel): the ARP
-request of frame 26 (42 bytes) and the ICMP echo request of frame 28 (98 bytes).
+The packets are two frames of linux-veth.pcap (made by the Linux kernel): its first
+ARP request (42 bytes) and its first ICMP echo request (98 bytes).
 
 Files:
 - le.pcapng: one little-endian section: IDB 0 (Ethernet, no snaplen, if_tsresol 10^-9),
@@ -22,21 +22,19 @@ import struct
 FIXTURE = open("linux-veth.pcap", "rb").read()
 
 
-def frame(number):
-    """Frame `number` (1-based) of the classic fixture."""
+def frames():
+    """The frames of the classic fixture, in order."""
     at = 24
-    for n in range(1, number + 1):
+    while at < len(FIXTURE):
         _, _, caplen, _ = struct.unpack("<IIII", FIXTURE[at:at + 16])
-        if n == number:
-            return FIXTURE[at + 16:at + 16 + caplen]
+        yield FIXTURE[at + 16:at + 16 + caplen]
         at += 16 + caplen
-    raise ValueError(number)
 
 
-ARP = frame(26)
-ICMP = frame(28)
-assert ARP[12:14] == b"\x08\x06" and len(ARP) == 42
-assert ICMP[12:14] == b"\x08\x00" and ICMP[23] == 1 and len(ICMP) == 98
+# EtherType ARP, operation request; EtherType IPv4, protocol ICMP, type echo request.
+ARP = next(f for f in frames() if f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x01")
+ICMP = next(f for f in frames() if f[12:14] == b"\x08\x00" and f[23] == 1 and f[34] == 8)
+assert len(ARP) == 42 and len(ICMP) == 98
 
 
 def pad4(data):
