@@ -11,16 +11,18 @@
 //! | [`raytls`] | TLS 1.3 and X.509 (reserved) |
 //! | [`raystream`] | HLS/DASH and ABR (reserved) |
 //!
-//! This crate adds [`pcap`]: reading and writing the classic libpcap capture format
-//! over byte slices, so captures can be dissected and written by firmware as well as
-//! by hosted programs.
+//! This crate adds [`pcap`]: reading classic pcap (microsecond and nanosecond, either
+//! byte order) and pcapng captures, and writing pcap, over byte slices and without an
+//! allocator, so captures can be written by firmware and dissected anywhere; under
+//! `std`, `pcap::PcapWriter` writes to any `std::io::Write`.
 //!
 //! ## Panics and validation
 //! Nothing here panics on any input; malformed captures return a typed error.
 //!
 //! ## Features
 //! - `alloc`: growable storage in the libraries that have it.
-//! - `std`: standard-library I/O (the `demo` example; the TAP driver later).
+//! - `std`: standard-library I/O: `pcap::PcapWriter`, the `demo` example (the TAP
+//!   driver later).
 //!
 //! With no features the crate is `no_std` and needs no allocator.
 //!

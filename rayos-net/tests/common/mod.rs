@@ -6,6 +6,9 @@
 //! committed fixture too).
 
 use core::time::Duration;
+use rayos_net::netstack::wire::dissect::{Frame, Network, Transport};
+use rayos_net::netstack::wire::ipv6ext::{ExtHeaderRepr, ExtHeaders, Step};
+use rayos_net::netstack::wire::{ChecksumCapabilities, IpProtocol};
 use rayos_net::pcap::{Capture, Format, LinkType, Record};
 use std::fs::{self, File};
 use std::io::Write as _;
@@ -646,16 +649,26 @@ pub(crate) fn check_capture(bytes: &[u8]) -> Summary {
     assert_eq!(header.link_type, LinkType::ETHERNET);
 
     let mut summary = Summary::default();
+    let mut dissected = Summary::default();
     for (index, record) in capture.records().enumerate() {
         let record = record.unwrap_or_else(|e| panic!("frame {}: {e}", index + 1));
         check_record(index + 1, &record);
         classify(&mut summary, record.data)
             .unwrap_or_else(|| panic!("frame {}: shorter than its headers say", index + 1));
         summary.frames += 1;
-        // Per-frame dissection goes here: netstack's dissector parses every layer of
-        // `record.data`, verifies every checksum, and re-emits each Repr to the
-        // identical bytes (issue 3, section 4).
+        dissect_and_reemit(index + 1, record.data, &mut dissected);
     }
+    // The dissector and the independent classifier above agree on every kind.
+    let reference = Summary {
+        frames: 0,
+        icmpv6_echo: 0,
+        ndp: 0,
+        mld: 0,
+        tcp_syn_with_options: 0,
+        checksums_verified: 0,
+        ..summary.clone()
+    };
+    assert_eq!(dissected, reference, "dissector and classifier disagree");
 
     let kinds = [
         ("802.1Q-tagged", summary.vlan),
@@ -677,6 +690,81 @@ pub(crate) fn check_capture(bytes: &[u8]) -> Summary {
         assert!(count > 0, "no {kind} frame in the capture: {summary:#?}");
     }
     summary
+}
+
+/// Dissects frame `n` with netstack, every checksum verified; re-emits it from its
+/// representations (checksums computed afresh) and requires the identical bytes;
+/// tallies what the dissector found in `tally` (the kinds the classifier also counts).
+fn dissect_and_reemit(n: usize, data: &[u8], tally: &mut Summary) {
+    let caps = ChecksumCapabilities::default();
+    let frame = Frame::dissect(data, &caps).unwrap_or_else(|e| panic!("frame {n}: {e}"));
+    assert_eq!(frame.error(), None, "frame {n}: {frame}");
+    let mut out = vec![0u8; frame.buffer_len()];
+    assert_eq!(
+        frame.emit(&mut out, &caps),
+        Ok(data.len()),
+        "frame {n}: {frame}"
+    );
+    assert!(out == data, "frame {n} re-emits differently: {frame}");
+    // The line a person reads names the addresses the frame carries.
+    let line = frame.to_string();
+    assert!(
+        !line.is_empty() && !line.contains("malformed"),
+        "frame {n}: {line}"
+    );
+
+    if frame.ethernet.vlan.is_some() {
+        tally.vlan += 1;
+    }
+    let (transport, v6) = match &frame.network {
+        Network::Arp(_) => {
+            tally.arp += 1;
+            return;
+        }
+        Network::Ipv4 { header, transport } => {
+            tally.ipv4 += 1;
+            if header.more_frags {
+                tally.ipv4_more_fragments += 1;
+            }
+            if header.more_frags || header.frag_offset != 0 {
+                tally.ipv4_fragments += 1;
+            }
+            (transport, false)
+        }
+        Network::Ipv6 {
+            header,
+            extensions,
+            transport,
+        } => {
+            tally.ipv6 += 1;
+            let fragmented = ExtHeaders::new(header.next_header, extensions)
+                .any(|step| matches!(step, Ok(Step::Header(h)) if matches!(h.repr, ExtHeaderRepr::Fragment(_))));
+            if fragmented {
+                tally.ipv6_fragments += 1;
+            }
+            (transport, true)
+        }
+        other => panic!("frame {n}: unexpected network layer {other:?}"),
+    };
+    let protocol = match transport {
+        Transport::Tcp { .. } => IpProtocol::TCP,
+        Transport::Udp { .. } => IpProtocol::UDP,
+        Transport::Icmpv4(_) => IpProtocol::ICMP,
+        Transport::Igmp(_) => IpProtocol::IGMP,
+        Transport::Icmpv6(_) => IpProtocol::ICMPV6,
+        Transport::Fragment { protocol, .. } => *protocol,
+        other => panic!("frame {n}: unexpected transport {other:?}"),
+    };
+    match (protocol, v6) {
+        (IpProtocol::TCP, false) => tally.tcp4 += 1,
+        (IpProtocol::TCP, true) => tally.tcp6 += 1,
+        (IpProtocol::UDP, false) => tally.udp4 += 1,
+        (IpProtocol::UDP, true) => tally.udp6 += 1,
+        (IpProtocol::ICMP, false) => tally.icmpv4 += 1,
+        (IpProtocol::IGMP, false) => tally.igmp += 1,
+        (IpProtocol::ICMPV6, true) => {}
+        other => panic!("frame {n}: unexpected protocol {other:?}"),
+    }
 }
 
 /// What every record of the capture must be.
