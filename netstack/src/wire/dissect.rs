@@ -570,7 +570,14 @@ fn fmt_transport(
 }
 
 fn fmt_tcp(f: &mut fmt::Formatter<'_>, r: &tcp::Repr<'_>) -> fmt::Result {
-    write!(f, "Flags {}, seq {}", r.flags, r.seq_number.0)?;
+    // As tcpdump: the sequence range of data, the number alone for SYN/FIN/RST.
+    write!(f, "Flags {}", r.flags)?;
+    if r.payload_len > 0 {
+        let end = r.seq_number.0.wrapping_add(r.payload_len as u32);
+        write!(f, ", seq {}:{end}", r.seq_number.0)?;
+    } else if r.flags.intersects(tcp::Flags::SYN | tcp::Flags::FIN | tcp::Flags::RST) {
+        write!(f, ", seq {}", r.seq_number.0)?;
+    }
     if let Some(ack) = r.ack_number {
         write!(f, ", ack {}", ack.0)?;
     }
@@ -649,7 +656,27 @@ fn fmt_icmpv6(f: &mut fmt::Formatter<'_>, r: &icmpv6::Repr<'_>) -> fmt::Result {
                 "ICMP6, echo reply, id {ident}, seq {seq_no}, length {len}"
             )
         }
-        other => write!(f, "{other}, length {len}"),
+        icmpv6::Repr::Mld(m) => write!(f, "ICMP6, {}, length {len}", m.msg_type()),
+        icmpv6::Repr::DstUnreachable { reason, .. } => {
+            write!(f, "ICMP6, destination unreachable, {reason}, length {len}")
+        }
+        icmpv6::Repr::PktTooBig { mtu, .. } => {
+            write!(f, "ICMP6, packet too big, mtu {mtu}, length {len}")
+        }
+        icmpv6::Repr::TimeExceeded { reason, .. } => {
+            write!(f, "ICMP6, time exceeded, {reason}, length {len}")
+        }
+        icmpv6::Repr::ParamProblem {
+            reason, pointer, ..
+        } => {
+            write!(
+                f,
+                "ICMP6, parameter problem, {reason}, pointer {pointer}, length {len}"
+            )
+        }
+        icmpv6::Repr::Other { msg_type, code, .. } => {
+            write!(f, "ICMP6, type {msg_type}, code {code}, length {len}")
+        }
     }
 }
 
