@@ -9,11 +9,11 @@
 //! and the checksum status. Malformed frames are reported as such and the dissection
 //! goes on; a malformed capture file ends the listing with the error and its offset.
 
+use core::time::Duration;
 use rayos_net::netstack::wire::dissect::{Frame, Network, Transport};
 use rayos_net::netstack::wire::{ChecksumCapabilities, Error};
 use rayos_net::pcap::{Capture, LinkType};
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Real traffic of the Linux kernel between two network namespaces (see
 /// `tests/linux_capture.rs`, which made it).

@@ -575,7 +575,10 @@ fn fmt_tcp(f: &mut fmt::Formatter<'_>, r: &tcp::Repr<'_>) -> fmt::Result {
     if r.payload_len > 0 {
         let end = r.seq_number.0.wrapping_add(r.payload_len as u32);
         write!(f, ", seq {}:{end}", r.seq_number.0)?;
-    } else if r.flags.intersects(tcp::Flags::SYN | tcp::Flags::FIN | tcp::Flags::RST) {
+    } else if r
+        .flags
+        .intersects(tcp::Flags::SYN | tcp::Flags::FIN | tcp::Flags::RST)
+    {
         write!(f, ", seq {}", r.seq_number.0)?;
     }
     if let Some(ack) = r.ack_number {
