@@ -16,8 +16,10 @@ const OURS: &str = "rayos";
 
 /// One measured function.
 struct Measurement {
-    /// Criterion's group id, plus the parameter when the benchmark has one.
+    /// Criterion's group id.
     group: String,
+    /// The parameter, when the benchmark has one (`BenchmarkId::new("rayos", 1500)`).
+    parameter: Option<String>,
     /// `rayos` or the peer crate's name.
     function: String,
     /// Mean time per iteration, in nanoseconds.
@@ -109,10 +111,7 @@ fn read_measurement(benchmark: &Path, estimates: &Path) -> Result<Measurement, S
     let est = read_json(estimates)?;
     let bad = |what: &str| format!("{}: no {what}", benchmark.display());
     let group_id = id["group_id"].as_str().ok_or_else(|| bad("group_id"))?;
-    let group = match id["value_str"].as_str() {
-        Some(v) => format!("{group_id}/{v}"),
-        None => group_id.to_owned(),
-    };
+    let parameter = id["value_str"].as_str().map(str::to_owned);
     let function = id["function_id"].as_str().unwrap_or("").to_owned();
     let mean_ns = est["mean"]["point_estimate"]
         .as_f64()
@@ -132,7 +131,8 @@ fn read_measurement(benchmark: &Path, estimates: &Path) -> Result<Measurement, S
             .map(Throughput::Bytes)
     };
     Ok(Measurement {
-        group,
+        group: group_id.to_owned(),
+        parameter,
         function,
         mean_ns,
         throughput,
@@ -140,9 +140,33 @@ fn read_measurement(benchmark: &Path, estimates: &Path) -> Result<Measurement, S
 }
 
 fn render(found: &[Measurement], filter: Option<&str>) -> String {
-    let mut groups: BTreeMap<&str, BTreeMap<&str, &Measurement>> = BTreeMap::new();
-    for m in found {
-        groups.entry(&m.group).or_default().insert(&m.function, m);
+    // One row per group and parameter, in name order, numeric parameters by value.
+    let mut rows: Vec<(String, BTreeMap<&str, &Measurement>)> = Vec::new();
+    let mut sorted: Vec<&Measurement> = found.iter().collect();
+    sorted.sort_by(|a, b| {
+        let param = |m: &Measurement| {
+            m.parameter
+                .as_deref()
+                .map(|p| (p.parse::<f64>().ok(), p.to_owned()))
+        };
+        a.group
+            .cmp(&b.group)
+            .then_with(|| match (param(a), param(b)) {
+                (Some((Some(x), _)), Some((Some(y), _))) => x.total_cmp(&y),
+                (x, y) => x.map(|p| p.1).cmp(&y.map(|p| p.1)),
+            })
+    });
+    for m in sorted {
+        let name = match &m.parameter {
+            Some(p) => format!("{}/{p}", m.group),
+            None => m.group.clone(),
+        };
+        if rows.last().is_none_or(|(last, _)| *last != name) {
+            rows.push((name, BTreeMap::new()));
+        }
+        if let Some((_, functions)) = rows.last_mut() {
+            functions.insert(&m.function, m);
+        }
     }
     let peers: BTreeSet<&str> = found
         .iter()
@@ -175,7 +199,7 @@ fn render(found: &[Measurement], filter: Option<&str>) -> String {
         rule.push_str("---:|");
     }
     let _ = writeln!(s, "{header}\n{rule}");
-    for (group, functions) in &groups {
+    for (group, functions) in &rows {
         let ours = functions.get(OURS);
         let throughput = ours
             .and_then(|m| m.throughput.map(|t| rate(t, m.mean_ns)))

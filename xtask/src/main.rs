@@ -39,16 +39,16 @@ fn main() -> ExitCode {
     };
     let result = match command {
         "test" => test::main(rest),
-        "bench" => bench::main(rest),
-        "fuzz" => fuzz::main(rest),
+        "bench" => bench::main(rest).map(|()| ExitCode::SUCCESS),
+        "fuzz" => fuzz::main(rest).map(|()| ExitCode::SUCCESS),
         "help" | "-h" | "--help" => {
             println!("{}", usage());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         other => Err(format!("unknown command `{other}`\n{}", usage())),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE

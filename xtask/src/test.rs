@@ -7,6 +7,7 @@ use crate::fuzz::{self, Keep};
 use crate::process::{Cmd, is_root, target_dir};
 use crate::setup::{self, BARE_METAL_TARGET, Needs};
 use core::time::Duration;
+use std::process::ExitCode;
 use std::time::Instant;
 
 /// The six libraries that must build bare-metal.
@@ -42,7 +43,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "clippy",
-        about: "clippy, all targets and features, warnings denied",
+        about: "clippy on the workspace (all targets and features) and xtask/baremetal/, warnings denied",
         run: clippy,
     },
     Step {
@@ -105,8 +106,9 @@ cargo xtask test [--only STEP[,STEP...]] [--skip STEP[,STEP...]] [--fuzz-secs N]
     --fuzz-secs N   seconds per fuzz target (default 5)
     --list          list the steps and exit";
 
-/// `cargo xtask test`.
-pub(crate) fn main(args: &[String]) -> Result<(), String> {
+/// `cargo xtask test`. Argument errors are `Err`; failed steps are reported in the
+/// summary and give `ExitCode::FAILURE`.
+pub(crate) fn main(args: &[String]) -> Result<ExitCode, String> {
     let mut only: Option<Vec<&'static str>> = None;
     let mut skip: Vec<&'static str> = Vec::new();
     let mut fuzz_secs = fuzz::DEFAULT_SECS;
@@ -138,11 +140,11 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
                 for s in STEPS {
                     println!("{:<16} {}", s.name, s.about);
                 }
-                return Ok(());
+                return Ok(ExitCode::SUCCESS);
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
-                return Ok(());
+                return Ok(ExitCode::SUCCESS);
             }
             _ => return Err(format!("unknown argument `{arg}`\n{USAGE}")),
         }
@@ -157,7 +159,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
         selected,
         fuzz_secs,
     };
-    run_steps(&ctx)
+    Ok(run_steps(&ctx))
 }
 
 fn step_names(list: &str) -> Result<Vec<&'static str>, String> {
@@ -176,7 +178,7 @@ fn step_names(list: &str) -> Result<Vec<&'static str>, String> {
         .collect()
 }
 
-fn run_steps(ctx: &Ctx) -> Result<(), String> {
+fn run_steps(ctx: &Ctx) -> ExitCode {
     let start = Instant::now();
     let total = ctx.selected.len();
     let mut outcomes = Vec::new();
@@ -209,7 +211,8 @@ fn run_steps(ctx: &Ctx) -> Result<(), String> {
     summary(&outcomes, start.elapsed())
 }
 
-fn summary(outcomes: &[(&str, Outcome)], total: Duration) -> Result<(), String> {
+/// Prints the table and, last, a `N passed, N failed` line that CI logs understand.
+fn summary(outcomes: &[(&str, Outcome)], total: Duration) -> ExitCode {
     println!("\n==> summary");
     println!("{:<16} {:>8}  result", "step", "seconds");
     let (mut passed, mut failed, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
@@ -250,9 +253,9 @@ fn summary(outcomes: &[(&str, Outcome)], total: Duration) -> Result<(), String> 
         skipped.len()
     );
     if failed.is_empty() {
-        Ok(())
+        ExitCode::SUCCESS
     } else {
-        Err(format!("failed: {}", failed.join(", ")))
+        ExitCode::FAILURE
     }
 }
 
@@ -275,7 +278,7 @@ fn setup_step(ctx: &Ctx) -> Result<(), String> {
     setup::ensure(Needs {
         rustfmt: has("fmt"),
         clippy: has("clippy"),
-        bare_metal: has("baremetal"),
+        bare_metal: has("baremetal") || has("clippy"),
         fuzz: has("fuzz"),
         debian: has("peers"),
     })
@@ -303,10 +306,24 @@ fn fmt(_: &Ctx) -> Result<(), String> {
 }
 
 fn clippy(_: &Ctx) -> Result<(), String> {
-    cargo()
-        .args(["clippy", "--workspace", "--all-targets", "--all-features"])
-        .args(["--", "-D", "warnings"])
-        .run()
+    all([
+        cargo()
+            .args(["clippy", "--workspace", "--all-targets", "--all-features"])
+            .args(["--", "-D", "warnings"])
+            .run(),
+        cargo()
+            .args([
+                "clippy",
+                "--manifest-path",
+                "xtask/baremetal/Cargo.toml",
+                "--target",
+            ])
+            .arg(BARE_METAL_TARGET)
+            .arg("--target-dir")
+            .arg(target_dir().join("baremetal"))
+            .args(["--", "-D", "warnings"])
+            .run(),
+    ])
 }
 
 fn test_all_features(_: &Ctx) -> Result<(), String> {
