@@ -12,7 +12,7 @@ use std::time::Instant;
 
 /// The six libraries that must build bare-metal.
 const LIBRARIES: [&str; 6] = [
-    "netstack",
+    "rayos-netstack",
     "rayhttp",
     "raydns",
     "raytls",
