@@ -62,6 +62,11 @@ const STEPS: &[Step] = &[
         run: doctest,
     },
     Step {
+        name: "doc",
+        about: "rustdoc of the workspace with warnings denied (broken links, missing docs)",
+        run: doc,
+    },
+    Step {
         name: "baremetal",
         about: "each library for thumbv7em-none-eabihf, then a no-allocator link of all six",
         run: bare_metal,
@@ -347,6 +352,13 @@ fn test_no_default_features(_: &Ctx) -> Result<(), String> {
 fn doctest(_: &Ctx) -> Result<(), String> {
     cargo()
         .args(["test", "--workspace", "--all-features", "--doc"])
+        .run()
+}
+
+fn doc(_: &Ctx) -> Result<(), String> {
+    cargo()
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .args(["doc", "--workspace", "--no-deps", "--all-features"])
         .run()
 }
 
