@@ -2,10 +2,6 @@
 //! input, in the same group. Run them with `cargo xtask bench`, which also writes
 //! `benches/RESULTS.md`. This library target holds the inputs the benches share.
 
-/// Payload sizes the checksum benches measure: an IPv4 header without options (20),
-/// a minimum Ethernet payload (64), a standard MTU (1500) and a jumbo frame (9000).
-pub const CHECKSUM_SIZES: [usize; 4] = [20, 64, 1500, 9000];
-
 /// `len` bytes of deterministic pseudo-random data (xorshift64*, fixed seed), the same
 /// on every run and every machine, so that every peer sums the same bytes.
 ///
