@@ -359,9 +359,9 @@ fn data_sum(data: &[u8]) -> u16 {
 /// counts 32-bit words), in one sum over the pseudo-header and the segment.
 ///
 /// The header is summed a 32-bit word at a time (at most 15 words, into a 64-bit
-/// accumulator); the data after it with [`checksum::data`]. The result is the
-/// ones'-complement sum of `checksum::combine(&[pseudo, checksum::data(buf)])`, so
-/// the error is the same.
+/// accumulator); the data after it with [`checksum::data`]. The folded sum equals
+/// `checksum::combine(&[pseudo, checksum::data(buf)])`, so the result, and the
+/// `expected` value of an error, are those of one sum over the whole segment.
 #[inline]
 fn verify_segment_checksum(
     buf: &[u8],
@@ -381,7 +381,8 @@ fn verify_segment_checksum(
                 sum += u64::from(data_sum(data));
             }
         }
-        _ => sum += u64::from(checksum::data(buf)),
+        // Only an unchecked packet can get here.
+        _ => sum += u64::from(data_sum(buf)),
     }
     checksum::verify(checksum::fold(sum), found).map_err(|expected| Error::Checksum {
         layer: Layer::Tcp,
