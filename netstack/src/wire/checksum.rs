@@ -49,7 +49,11 @@ pub const fn fold(mut sum: u64) -> u16 {
 /// for a final partial word one overlapping load shifted into place. Targets without
 /// SIMD registers use carry chains only. `cargo bench -p rayos-net-benches --bench
 /// wire -- checksum` compares this with smoltcp and etherparse on the same bytes.
-#[inline]
+///
+/// It is deliberately never inlined: a loop over up to 64 KiB gains nothing from
+/// inlining, and inlined into a large caller (a TCP parse) it compiled to twice the
+/// instructions.
+#[inline(never)]
 pub fn data(data: &[u8]) -> u16 {
     sum_bytes::<{ cfg!(target_endian = "big") }, NativeWord, LANES, STEP>(data)
 }

@@ -90,6 +90,7 @@ number_space! {
 
 impl EtherType {
     /// Whether this EtherType introduces a VLAN tag (802.1Q or 802.1ad).
+    #[inline]
     pub const fn is_vlan_tpid(self) -> bool {
         matches!(self.0, 0x8100 | 0x88a8)
     }
@@ -116,6 +117,7 @@ pub struct VlanTag {
 }
 
 impl VlanTag {
+    #[inline]
     fn from_tci(tpid: EtherType, tci: u16) -> Self {
         VlanTag {
             tpid,
@@ -144,6 +146,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// Wraps a buffer after checking that it holds the whole header, tags included.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self> {
         let frame = Frame { buffer };
         frame.check_len()?;
@@ -151,6 +154,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// Checks that the buffer holds the header and every VLAN tag it announces.
+    #[inline]
     pub fn check_len(&self) -> Result<()> {
         let buf = self.buffer.as_ref();
         check_len(Layer::Ethernet, buf, HEADER_LEN)?;
@@ -177,18 +181,21 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// The destination address.
+    #[inline]
     pub fn dst_addr(&self) -> EthernetAddress {
         let b = self.buffer.as_ref();
         EthernetAddress([b[0], b[1], b[2], b[3], b[4], b[5]])
     }
 
     /// The source address.
+    #[inline]
     pub fn src_addr(&self) -> EthernetAddress {
         let b = self.buffer.as_ref();
         EthernetAddress([b[6], b[7], b[8], b[9], b[10], b[11]])
     }
 
     /// The number of VLAN tags (0 to [`MAX_VLAN_TAGS`]).
+    #[inline]
     pub fn vlan_count(&self) -> usize {
         let b = self.buffer.as_ref();
         let mut n = 0;
@@ -198,30 +205,34 @@ impl<T: AsRef<[u8]>> Frame<T> {
         n
     }
 
-    /// The `index`th VLAN tag, outermost first.
-    pub fn vlan_tag(&self, index: usize) -> Option<VlanTag> {
-        if index >= self.vlan_count() {
-            return None;
-        }
+    /// The tag at `index` (below the tag count, which the caller has taken).
+    #[inline]
+    fn tag_at(&self, index: usize) -> VlanTag {
         let b = self.buffer.as_ref();
         let at = 12 + index * VLAN_TAG_LEN;
-        Some(VlanTag::from_tci(
-            EtherType(u16_at(b, at)),
-            u16_at(b, at + 2),
-        ))
+        VlanTag::from_tci(EtherType(u16_at(b, at)), u16_at(b, at + 2))
+    }
+
+    /// The `index`th VLAN tag, outermost first.
+    #[inline]
+    pub fn vlan_tag(&self, index: usize) -> Option<VlanTag> {
+        (index < self.vlan_count()).then(|| self.tag_at(index))
     }
 
     /// The length of the header, VLAN tags included.
+    #[inline]
     pub fn header_len(&self) -> usize {
         HEADER_LEN + self.vlan_count() * VLAN_TAG_LEN
     }
 
     /// The EtherType of the payload (after any VLAN tags).
+    #[inline]
     pub fn ethertype(&self) -> EtherType {
         EtherType(u16_at(self.buffer.as_ref(), self.header_len() - 2))
     }
 
     /// The payload after the header.
+    #[inline]
     pub fn payload(&self) -> &[u8] {
         &self.buffer.as_ref()[self.header_len()..]
     }
@@ -252,13 +263,19 @@ pub struct Repr {
 
 impl Repr {
     /// Reads the header of a checked frame.
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<Repr> {
+        // Count the tags once; the tags and the EtherType follow from the count.
+        let tags = frame.vlan_count();
         Ok(Repr {
             src_addr: frame.src_addr(),
             dst_addr: frame.dst_addr(),
-            vlan: frame.vlan_tag(0),
-            inner_vlan: frame.vlan_tag(1),
-            ethertype: frame.ethertype(),
+            vlan: (tags > 0).then(|| frame.tag_at(0)),
+            inner_vlan: (tags > 1).then(|| frame.tag_at(1)),
+            ethertype: EtherType(u16_at(
+                frame.buffer.as_ref(),
+                HEADER_LEN - 2 + tags * VLAN_TAG_LEN,
+            )),
         })
     }
 

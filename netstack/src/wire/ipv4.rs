@@ -411,6 +411,54 @@ impl<'b> OptionsWriter<'b> {
     }
 }
 
+/// The ones'-complement sum of a header, options included, folded to 16 bits: the
+/// value [`checksum::data`] gives for the same bytes.
+///
+/// A header is a whole number of 32-bit words (IHL counts them), at most 15 of them,
+/// so it is summed a word at a time into one 64-bit accumulator, which cannot
+/// overflow; each big-endian word `hi << 16 | lo` is congruent to `hi + lo` modulo
+/// 0xffff, which is what the fold computes. A length that is not a multiple of four
+/// (impossible for a header that IHL describes) falls back to `checksum::data`.
+#[inline]
+fn header_sum(header: &[u8]) -> u16 {
+    let (words, rest) = header.as_chunks::<4>();
+    if !rest.is_empty() {
+        return checksum::data(header);
+    }
+    checksum::fold(sum_words(words))
+}
+
+/// The sum of big-endian 32-bit words, not folded: the five of a fixed header (20
+/// bytes) unrolled, then the rest in a loop.
+#[inline(always)]
+fn sum_words(words: &[[u8; 4]]) -> u64 {
+    let mut sum: u64 = 0;
+    let rest = match words.split_first_chunk::<5>() {
+        Some((fixed, rest)) => {
+            for word in fixed {
+                sum += u64::from(u32::from_be_bytes(*word));
+            }
+            rest
+        }
+        None => words,
+    };
+    for word in rest {
+        sum += u64::from(u32::from_be_bytes(*word));
+    }
+    sum
+}
+
+/// Verifies the checksum of `header` (options included), whose checksum field holds
+/// `found`.
+#[inline]
+fn verify_header_checksum(header: &[u8], found: u16) -> Result<()> {
+    checksum::verify(header_sum(header), found).map_err(|expected| Error::Checksum {
+        layer: Layer::Ipv4,
+        found,
+        expected,
+    })
+}
+
 /// A zero-copy view of an IPv4 datagram.
 #[derive(Debug, Clone)]
 pub struct Packet<T: AsRef<[u8]>> {
@@ -427,6 +475,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Wraps a buffer after checking the header length, `Total Length`, and both
     /// against the buffer.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self> {
         let p = Packet { buffer };
         p.check_len()?;
@@ -437,12 +486,14 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// error: checks that the buffer holds the whole header (options included) but
     /// not `Total Length`. No accessor can panic afterwards; [`Packet::payload`]
     /// returns the bytes present (see [`Packet::is_truncated`]).
+    #[inline]
     pub fn new_truncated(buffer: T) -> Result<Self> {
         let p = Packet { buffer };
         p.check_header_len()?;
         Ok(p)
     }
 
+    #[inline]
     fn check_header_len(&self) -> Result<()> {
         let buf = self.buffer.as_ref();
         check_len(Layer::Ipv4, buf, HEADER_LEN)?;
@@ -460,6 +511,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Checks that the buffer holds the header (IHL at least 5) and the
     /// `Total Length` bytes the header announces, and that `Total Length` covers the
     /// header.
+    #[inline]
     pub fn check_len(&self) -> Result<()> {
         self.check_header_len()?;
         let total = usize::from(self.total_len());
@@ -479,80 +531,96 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The version field (4 for IPv4; [`Repr::parse`] checks it).
+    #[inline]
     pub fn version(&self) -> u8 {
         self.buffer.as_ref()[offset::VER_IHL] >> 4
     }
 
     /// The header length in bytes (IHL times four), options included.
+    #[inline]
     pub fn header_len(&self) -> usize {
         usize::from(self.buffer.as_ref()[offset::VER_IHL] & 0x0f) * 4
     }
 
     /// The Differentiated Services Code Point.
+    #[inline]
     pub fn dscp(&self) -> Dscp {
         Dscp(self.buffer.as_ref()[offset::DSCP_ECN] >> 2)
     }
 
     /// The ECN codepoint.
+    #[inline]
     pub fn ecn(&self) -> Ecn {
         Ecn(self.buffer.as_ref()[offset::DSCP_ECN] & 0x3)
     }
 
     /// The Total Length field: header plus payload.
+    #[inline]
     pub fn total_len(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::LENGTH)
     }
 
     /// The Identification field.
+    #[inline]
     pub fn ident(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::IDENT)
     }
 
+    #[inline]
     fn flags_word(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::FLAGS)
     }
 
     /// The reserved flag bit (must be zero).
+    #[inline]
     pub fn reserved_flag(&self) -> bool {
         self.flags_word() & FLAG_RESERVED != 0
     }
 
     /// The Don't Fragment flag.
+    #[inline]
     pub fn dont_frag(&self) -> bool {
         self.flags_word() & FLAG_DF != 0
     }
 
     /// The More Fragments flag.
+    #[inline]
     pub fn more_frags(&self) -> bool {
         self.flags_word() & FLAG_MF != 0
     }
 
     /// The fragment offset in bytes (the field counts 8-byte units).
+    #[inline]
     pub fn frag_offset(&self) -> u16 {
         (self.flags_word() & FRAG_OFFSET_MASK) * 8
     }
 
     /// Whether this datagram is a fragment (More Fragments set or a nonzero offset).
+    #[inline]
     pub fn is_fragment(&self) -> bool {
         self.flags_word() & (FLAG_MF | FRAG_OFFSET_MASK) != 0
     }
 
     /// The Time to Live.
+    #[inline]
     pub fn ttl(&self) -> u8 {
         self.buffer.as_ref()[offset::TTL]
     }
 
     /// The protocol of the payload.
+    #[inline]
     pub fn protocol(&self) -> IpProtocol {
         IpProtocol(self.buffer.as_ref()[offset::PROTOCOL])
     }
 
     /// The Header Checksum field.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::CHECKSUM)
     }
 
     /// The source address.
+    #[inline]
     pub fn src_addr(&self) -> Ipv4Addr {
         let b = self.buffer.as_ref();
         let at = offset::SRC_ADDR;
@@ -560,6 +628,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The destination address.
+    #[inline]
     pub fn dst_addr(&self) -> Ipv4Addr {
         let b = self.buffer.as_ref();
         let at = offset::DST_ADDR;
@@ -567,26 +636,31 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The raw options area, padding included (empty when IHL is 5).
+    #[inline]
     pub fn options(&self) -> &[u8] {
         &self.buffer.as_ref()[HEADER_LEN..self.header_len()]
     }
 
     /// An iterator over the options.
+    #[inline]
     pub fn options_iter(&self) -> Options<'_> {
         Options::new(self.options())
     }
 
     /// The header, options included.
+    #[inline]
     pub fn header(&self) -> &[u8] {
         &self.buffer.as_ref()[..self.header_len()]
     }
 
     /// Whether the buffer holds fewer than `Total Length` bytes (possible only after
     /// [`Packet::new_truncated`]).
+    #[inline]
     pub fn is_truncated(&self) -> bool {
         self.buffer.as_ref().len() < usize::from(self.total_len())
     }
 
+    #[inline]
     fn payload_range(&self) -> (usize, usize) {
         let hl = self.header_len();
         let end = usize::from(self.total_len()).min(self.buffer.as_ref().len());
@@ -595,29 +669,28 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// The payload: from the end of the header to `Total Length` (bytes after it are
     /// link-layer padding), or to the end of the buffer if that comes first.
+    #[inline]
     pub fn payload(&self) -> &[u8] {
         let (start, end) = self.payload_range();
         &self.buffer.as_ref()[start..end]
     }
 
     /// Verifies the header checksum.
+    #[inline]
     pub fn verify_checksum(&self) -> Result<()> {
-        let found = self.checksum();
-        checksum::verify(checksum::data(self.header()), found).map_err(|expected| Error::Checksum {
-            layer: Layer::Ipv4,
-            found,
-            expected,
-        })
+        verify_header_checksum(self.header(), self.checksum())
     }
 }
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
     /// The raw options area, borrowed for the buffer's lifetime.
+    #[inline]
     pub fn options_ref(&self) -> &'a [u8] {
         &self.buffer.as_ref()[HEADER_LEN..self.header_len()]
     }
 
     /// The payload, borrowed for the buffer's lifetime.
+    #[inline]
     pub fn payload_ref(&self) -> &'a [u8] {
         let (start, end) = self.payload_range();
         &self.buffer.as_ref()[start..end]
@@ -807,6 +880,7 @@ impl<'a> Repr<'a> {
     /// Rejects a version other than 4, the reserved flag, a malformed option, a
     /// multicast or limited-broadcast source address, and a fragment that would end
     /// past 65,535 bytes.
+    #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         packet: &Packet<&'a T>,
         caps: &ChecksumCapabilities,
@@ -816,45 +890,72 @@ impl<'a> Repr<'a> {
             field,
             offset,
         };
-        if packet.version() != 4 {
+        let buf: &'a [u8] = packet.buffer.as_ref();
+        // The fixed header as an array, so that reading its fields below costs no
+        // more length checks; a checked packet always holds it.
+        let Some(fixed) = buf.first_chunk::<HEADER_LEN>() else {
+            return Err(Error::Truncated {
+                layer: Layer::Ipv4,
+                needed: HEADER_LEN,
+                available: buf.len(),
+            });
+        };
+        let u16_field = |at: usize| u16::from_be_bytes([fixed[at], fixed[at + 1]]);
+        let addr_field =
+            |at: usize| Ipv4Addr::new(fixed[at], fixed[at + 1], fixed[at + 2], fixed[at + 3]);
+        if fixed[offset::VER_IHL] >> 4 != 4 {
             return Err(invalid("version", offset::VER_IHL));
         }
+        let flags = u16_field(offset::FLAGS);
         //= https://www.rfc-editor.org/rfc/rfc791#section-3.1
         //# Bit 0: reserved, must be zero
-        if packet.reserved_flag() {
+        if flags & FLAG_RESERVED != 0 {
             return Err(invalid("flags", offset::FLAGS));
         }
+        let header_len = usize::from(fixed[offset::VER_IHL] & 0x0f) * 4;
+        // Both hold after `new_checked`; an unchecked packet gets the error it gives.
+        let Some(header) = buf.get(..header_len) else {
+            packet.check_header_len()?;
+            return Err(invalid("IHL", offset::VER_IHL));
+        };
+        let Some(options) = header.get(HEADER_LEN..) else {
+            return Err(invalid("IHL", offset::VER_IHL));
+        };
         if caps.ipv4.verify_rx() {
-            packet.verify_checksum()?;
+            verify_header_checksum(header, u16_field(offset::CHECKSUM))?;
         }
-        let options = packet.options_ref();
-        Options::validate(options)?;
+        if !options.is_empty() {
+            Options::validate(options)?;
+        }
         //= https://www.rfc-editor.org/rfc/rfc1122#section-3.2.1.3
         //# A host MUST silently discard an incoming datagram containing an IP source
         //# address that is invalid by the rules of this section.
-        let src_addr = packet.src_addr();
+        let src_addr = addr_field(offset::SRC_ADDR);
         if src_addr.is_multicast() || src_addr.is_broadcast() {
             return Err(invalid("source address", offset::SRC_ADDR));
         }
-        let header_len = packet.header_len();
-        let payload_len = usize::from(packet.total_len()) - header_len;
-        let frag_offset = packet.frag_offset();
+        // `new_checked` makes Total Length cover the header; `new_truncated` does not.
+        let payload_len = usize::from(u16_field(offset::LENGTH))
+            .checked_sub(header_len)
+            .ok_or(invalid("total length", offset::LENGTH))?;
+        let frag_offset = (flags & FRAG_OFFSET_MASK) * 8;
         // A fragment that would make the reassembled datagram longer than Total
         // Length can say (the "ping of death").
         if header_len + usize::from(frag_offset) + payload_len > MAX_PACKET_LEN {
             return Err(invalid("fragment offset", offset::FLAGS));
         }
+        let tos = fixed[offset::DSCP_ECN];
         Ok(Repr {
             src_addr,
-            dst_addr: packet.dst_addr(),
-            protocol: packet.protocol(),
+            dst_addr: addr_field(offset::DST_ADDR),
+            protocol: IpProtocol(fixed[offset::PROTOCOL]),
             payload_len,
-            ttl: packet.ttl(),
-            dscp: packet.dscp(),
-            ecn: packet.ecn(),
-            ident: packet.ident(),
-            dont_frag: packet.dont_frag(),
-            more_frags: packet.more_frags(),
+            ttl: fixed[offset::TTL],
+            dscp: Dscp(tos >> 2),
+            ecn: Ecn(tos & 0x3),
+            ident: u16_field(offset::IDENT),
+            dont_frag: flags & FLAG_DF != 0,
+            more_frags: flags & FLAG_MF != 0,
             frag_offset,
             options,
         })
@@ -989,3 +1090,33 @@ impl fmt::Display for Repr<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod header_sum_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The word-at-a-time header sum is `checksum::data`'s value, for every header
+        /// length IHL can give and for the odd lengths that fall back.
+        #[test]
+        fn header_sum_is_checksum_data(bytes in proptest::collection::vec(any::<u8>(), 0..=64)) {
+            prop_assert_eq!(header_sum(&bytes), checksum::data(&bytes));
+            let words = bytes.len() / 4 * 4;
+            prop_assert_eq!(header_sum(&bytes[..words]), checksum::data(&bytes[..words]));
+        }
+    }
+
+    #[test]
+    fn header_sum_edge_values() {
+        for header in [[0u8; 20], [0xff; 20]] {
+            assert_eq!(header_sum(&header), checksum::data(&header));
+        }
+        // 0x0001 + 0xfffe sums to 0xffff, never to the other zero.
+        let mut header = [0u8; 20];
+        header[1] = 0x01;
+        header[2..4].copy_from_slice(&[0xff, 0xfe]);
+        assert_eq!(header_sum(&header), 0xffff);
+        assert_eq!(checksum::data(&header), 0xffff);
+    }
+}

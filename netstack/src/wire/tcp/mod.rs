@@ -308,6 +308,80 @@ fn pseudo_header(src: &IpAddr, dst: &IpAddr, len: usize) -> Result<u16> {
         .ok_or(invalid("length", 0))
 }
 
+/// The pseudo-header sum for a segment of `len` bytes, not folded: the IPv4 one as
+/// the sum of its two addresses as 32-bit words (each congruent to the sum of its
+/// 16-bit halves modulo 0xffff) plus protocol and length. Fails as [`pseudo_header`].
+#[inline]
+fn pseudo_header_sum(src: &IpAddr, dst: &IpAddr, len: usize) -> Result<u64> {
+    match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => {
+            let len = u16::try_from(len).map_err(|_| invalid("length", 0))?;
+            Ok(u64::from(s.to_bits())
+                + u64::from(d.to_bits())
+                + u64::from(IpProtocol::TCP.0)
+                + u64::from(len))
+        }
+        _ => pseudo_header(src, dst, len).map(u64::from),
+    }
+}
+
+/// The sum of big-endian 32-bit words, not folded: the five of a fixed header (20
+/// bytes) unrolled, then the options in a loop.
+#[inline(always)]
+fn sum_words(words: &[[u8; 4]]) -> u64 {
+    let mut sum: u64 = 0;
+    let rest = match words.split_first_chunk::<5>() {
+        Some((fixed, rest)) => {
+            for word in fixed {
+                sum += u64::from(u32::from_be_bytes(*word));
+            }
+            rest
+        }
+        None => words,
+    };
+    for word in rest {
+        sum += u64::from(u32::from_be_bytes(*word));
+    }
+    sum
+}
+
+/// Verifies the checksum of the segment `buf`, whose checksum field holds `found`
+/// and whose header is `header_len` bytes (a multiple of four, as the data offset
+/// counts 32-bit words), in one sum over the pseudo-header and the segment.
+///
+/// The header is summed a 32-bit word at a time (at most 15 words, into a 64-bit
+/// accumulator); the data after it with [`checksum::data`]. The folded sum equals
+/// `checksum::combine(&[pseudo, checksum::data(buf)])`, so the result, and the
+/// `expected` value of an error, are those of one sum over the whole segment.
+#[inline]
+fn verify_segment_checksum(
+    buf: &[u8],
+    header_len: usize,
+    src: &IpAddr,
+    dst: &IpAddr,
+    found: u16,
+) -> Result<()> {
+    //= https://www.rfc-editor.org/rfc/rfc9293#section-3.1
+    //# The checksum field is the 16-bit ones' complement of the ones' complement
+    //# sum of all 16-bit words in the header and text.
+    let mut sum = pseudo_header_sum(src, dst, buf.len())?;
+    match buf.split_at_checked(header_len) {
+        Some((header, data)) if header_len.is_multiple_of(4) => {
+            sum += sum_words(header.as_chunks::<4>().0);
+            if !data.is_empty() {
+                sum += u64::from(checksum::data(data));
+            }
+        }
+        // Only an unchecked packet can get here.
+        _ => sum += u64::from(checksum::data(buf)),
+    }
+    checksum::verify(checksum::fold(sum), found).map_err(|expected| Error::Checksum {
+        layer: Layer::Tcp,
+        found,
+        expected,
+    })
+}
+
 /// A zero-copy view of a TCP segment: header, options and data, filling the buffer.
 #[derive(Debug, Clone)]
 pub struct Packet<T: AsRef<[u8]>> {
@@ -323,6 +397,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Wraps a buffer after checking the header against it.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self> {
         let p = Packet { buffer };
         p.check_len()?;
@@ -332,6 +407,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Checks that the buffer holds the fixed header, that the data offset is at
     /// least 5 words, and that the buffer holds the header the data offset announces.
     /// The options themselves are checked by [`Repr::parse`] (or [`OptionsIter`]).
+    #[inline]
     pub fn check_len(&self) -> Result<()> {
         let buf = self.buffer.as_ref();
         check_len(Layer::Tcp, buf, HEADER_LEN)?;
@@ -351,27 +427,32 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The source port.
+    #[inline]
     pub fn src_port(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::SRC_PORT)
     }
 
     /// The destination port.
+    #[inline]
     pub fn dst_port(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::DST_PORT)
     }
 
     /// The sequence number.
+    #[inline]
     pub fn seq_number(&self) -> SeqNumber {
         SeqNumber(u32_at(self.buffer.as_ref(), offset::SEQ_NUM))
     }
 
     /// The acknowledgment number field, whether or not ACK is set.
+    #[inline]
     pub fn ack_number(&self) -> SeqNumber {
         SeqNumber(u32_at(self.buffer.as_ref(), offset::ACK_NUM))
     }
 
     /// The data offset: the header length in 32-bit words (0 if the buffer is too
     /// short to hold it).
+    #[inline]
     pub fn data_offset(&self) -> u8 {
         self.buffer
             .as_ref()
@@ -380,82 +461,98 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The header length in bytes (data offset times 4).
+    #[inline]
     pub fn header_len(&self) -> usize {
         usize::from(self.data_offset()) * 4
     }
 
     /// All twelve flag bits, reserved ones included.
+    #[inline]
     pub fn flags(&self) -> Flags {
         Flags::from_bits_truncate(u16_at(self.buffer.as_ref(), offset::FLAGS))
     }
 
     /// The three reserved bits, as a number from 0 to 7 (header bits 4 to 6).
+    #[inline]
     pub fn reserved(&self) -> u8 {
         (self.flags().bits() >> 9) as u8
     }
 
     /// The FIN flag.
+    #[inline]
     pub fn fin(&self) -> bool {
         self.flags().contains(Flags::FIN)
     }
 
     /// The SYN flag.
+    #[inline]
     pub fn syn(&self) -> bool {
         self.flags().contains(Flags::SYN)
     }
 
     /// The RST flag.
+    #[inline]
     pub fn rst(&self) -> bool {
         self.flags().contains(Flags::RST)
     }
 
     /// The PSH flag.
+    #[inline]
     pub fn psh(&self) -> bool {
         self.flags().contains(Flags::PSH)
     }
 
     /// The ACK flag.
+    #[inline]
     pub fn ack(&self) -> bool {
         self.flags().contains(Flags::ACK)
     }
 
     /// The URG flag.
+    #[inline]
     pub fn urg(&self) -> bool {
         self.flags().contains(Flags::URG)
     }
 
     /// The ECE flag (RFC 3168).
+    #[inline]
     pub fn ece(&self) -> bool {
         self.flags().contains(Flags::ECE)
     }
 
     /// The CWR flag (RFC 3168).
+    #[inline]
     pub fn cwr(&self) -> bool {
         self.flags().contains(Flags::CWR)
     }
 
     /// The AE flag (RFC 9768; formerly the NS flag of RFC 3540).
+    #[inline]
     pub fn ae(&self) -> bool {
         self.flags().contains(Flags::AE)
     }
 
     /// The window field (unscaled).
+    #[inline]
     pub fn window_len(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::WINDOW)
     }
 
     /// The checksum field.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::CHECKSUM)
     }
 
     /// The urgent pointer field, whether or not URG is set.
+    #[inline]
     pub fn urgent_pointer(&self) -> u16 {
         u16_at(self.buffer.as_ref(), offset::URGENT)
     }
 
     /// The raw option bytes, between the fixed header and the data offset (empty if
     /// the data offset is out of range).
+    #[inline]
     pub fn options(&self) -> &[u8] {
         self.buffer
             .as_ref()
@@ -464,11 +561,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// A validating iterator over the options.
+    #[inline]
     pub fn options_iter(&self) -> OptionsIter<'_> {
         OptionsIter::new(self.options())
     }
 
     /// The data after the header: the rest of the buffer.
+    #[inline]
     pub fn payload(&self) -> &[u8] {
         self.buffer
             .as_ref()
@@ -478,25 +577,17 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// The length of the segment in sequence space: data plus one for SYN and one for
     /// FIN (RFC 9293 section 3.4, SEG.LEN).
+    #[inline]
     pub fn segment_len(&self) -> usize {
         self.payload().len() + self.flags().seq_len()
     }
 
     /// Verifies the checksum over the pseudo-header of `src` and `dst` and the whole
     /// buffer.
+    #[inline]
     pub fn verify_checksum(&self, src: &IpAddr, dst: &IpAddr) -> Result<()> {
-        //= https://www.rfc-editor.org/rfc/rfc9293#section-3.1
-        //# The checksum field is the 16-bit ones' complement of the ones' complement
-        //# sum of all 16-bit words in the header and text.
         let buf = self.buffer.as_ref();
-        let pseudo = pseudo_header(src, dst, buf.len())?;
-        let found = self.checksum();
-        let sum = checksum::combine(&[pseudo, checksum::data(buf)]);
-        checksum::verify(sum, found).map_err(|expected| Error::Checksum {
-            layer: Layer::Tcp,
-            found,
-            expected,
-        })
+        verify_segment_checksum(buf, self.header_len(), src, dst, self.checksum())
     }
 }
 
@@ -611,6 +702,7 @@ pub struct Repr<'a> {
 impl<'a> Repr<'a> {
     /// Parses a checked segment, verifying its checksum if `caps.tcp` says so, and
     /// validating every option up to End of Option List.
+    #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         packet: &Packet<&'a T>,
         src: &IpAddr,
@@ -618,25 +710,41 @@ impl<'a> Repr<'a> {
         caps: &ChecksumCapabilities,
     ) -> Result<Repr<'a>> {
         packet.check_len()?;
-        if caps.tcp.verify_rx() {
-            packet.verify_checksum(src, dst)?;
-        }
-        let inner: &'a T = packet.buffer;
-        let buf: &'a [u8] = inner.as_ref();
+        let buf: &'a [u8] = packet.buffer.as_ref();
         let header_len = packet.header_len();
-        let options = buf.get(HEADER_LEN..header_len).unwrap_or_default();
-        OptionsIter::validate(options)?;
-        let flags = packet.flags();
+        // Both hold after `check_len`; binding them once spares the field reads
+        // below their own length checks.
+        let (Some(fixed), Some((header, data))) = (
+            buf.first_chunk::<HEADER_LEN>(),
+            buf.split_at_checked(header_len),
+        ) else {
+            return Err(invalid("data offset", offset::DATA_OFFSET));
+        };
+        let u16_field = |at: usize| u16::from_be_bytes([fixed[at], fixed[at + 1]]);
+        let u32_field = |at: usize| {
+            u32::from_be_bytes([fixed[at], fixed[at + 1], fixed[at + 2], fixed[at + 3]])
+        };
+        if caps.tcp.verify_rx() {
+            let found = u16_field(offset::CHECKSUM);
+            verify_segment_checksum(buf, header_len, src, dst, found)?;
+        }
+        let options = header.get(HEADER_LEN..).unwrap_or_default();
+        if !options.is_empty() {
+            OptionsIter::validate(options)?;
+        }
+        let flags = Flags::from_bits_truncate(u16_field(offset::FLAGS));
         Ok(Repr {
-            src_port: packet.src_port(),
-            dst_port: packet.dst_port(),
-            seq_number: packet.seq_number(),
-            ack_number: flags.contains(Flags::ACK).then(|| packet.ack_number()),
+            src_port: u16_field(offset::SRC_PORT),
+            dst_port: u16_field(offset::DST_PORT),
+            seq_number: SeqNumber(u32_field(offset::SEQ_NUM)),
+            ack_number: flags
+                .contains(Flags::ACK)
+                .then(|| SeqNumber(u32_field(offset::ACK_NUM))),
             flags,
-            window_len: packet.window_len(),
-            urgent_pointer: packet.urgent_pointer(),
+            window_len: u16_field(offset::WINDOW),
+            urgent_pointer: u16_field(offset::URGENT),
             options,
-            payload_len: buf.len() - header_len,
+            payload_len: data.len(),
         })
     }
 
@@ -776,3 +884,86 @@ impl fmt::Display for Repr<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod checksum_tests {
+    use super::*;
+    use core::net::{Ipv4Addr, Ipv6Addr};
+    use proptest::prelude::*;
+
+    /// The checksum check as one `checksum::data` over the whole segment.
+    fn verify_reference(buf: &[u8], src: &IpAddr, dst: &IpAddr, found: u16) -> Result<()> {
+        let pseudo = pseudo_header(src, dst, buf.len())?;
+        let sum = checksum::combine(&[pseudo, checksum::data(buf)]);
+        checksum::verify(sum, found).map_err(|expected| Error::Checksum {
+            layer: Layer::Tcp,
+            found,
+            expected,
+        })
+    }
+
+    fn arb_addrs() -> impl Strategy<Value = (IpAddr, IpAddr)> {
+        prop_oneof![
+            (any::<u32>(), any::<u32>()).prop_map(|(s, d)| (
+                IpAddr::V4(Ipv4Addr::from_bits(s)),
+                IpAddr::V4(Ipv4Addr::from_bits(d))
+            )),
+            (any::<u128>(), any::<u128>()).prop_map(|(s, d)| (
+                IpAddr::V6(Ipv6Addr::from_bits(s)),
+                IpAddr::V6(Ipv6Addr::from_bits(d))
+            )),
+            (any::<u32>(), any::<u128>()).prop_map(|(s, d)| (
+                IpAddr::V4(Ipv4Addr::from_bits(s)),
+                IpAddr::V6(Ipv6Addr::from_bits(d))
+            )),
+        ]
+    }
+
+    proptest! {
+        /// Summing the header by words and the data apart gives the result, and the
+        /// error, of one sum over the segment; for every split, even an impossible one.
+        #[test]
+        fn split_sum_matches_whole_sum(
+            buf in proptest::collection::vec(any::<u8>(), 0..200),
+            header_len in 0usize..64,
+            (src, dst) in arb_addrs(),
+            found in any::<u16>(),
+        ) {
+            prop_assert_eq!(
+                verify_segment_checksum(&buf, header_len, &src, &dst, found),
+                verify_reference(&buf, &src, &dst, found)
+            );
+        }
+
+        /// A segment with the right checksum verifies through both.
+        #[test]
+        fn filled_checksum_verifies(
+            mut buf in proptest::collection::vec(any::<u8>(), 20..200),
+            doff in 5u8..16,
+            (src, dst) in arb_addrs(),
+        ) {
+            buf[12] = (doff << 4) | (buf[12] & 0x0f);
+            let mut p = Packet::new_unchecked(&mut buf[..]);
+            if p.fill_checksum(&src, &dst).is_ok() {
+                let found = p.checksum();
+                let header_len = p.header_len();
+                prop_assert_eq!(verify_segment_checksum(&buf, header_len, &src, &dst, found), Ok(()));
+            }
+        }
+    }
+
+    #[test]
+    fn oversized_ipv4_segment_is_a_length_error() {
+        let buf = vec![0u8; 65536];
+        let src = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+        let dst = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+        assert_eq!(
+            verify_segment_checksum(&buf, 20, &src, &dst, 0),
+            Err(invalid("length", 0))
+        );
+        assert_eq!(
+            verify_reference(&buf, &src, &dst, 0),
+            Err(invalid("length", 0))
+        );
+    }
+}

@@ -294,9 +294,44 @@ impl<'a> OptionsIter<'a> {
     }
 
     /// Checks every option up to End of Option List or the end of the area.
+    ///
+    /// Returns the error the iterator would yield, without decoding the options.
+    #[inline]
     pub fn validate(options: &'a [u8]) -> Result<()> {
-        for o in OptionsIter::new(options) {
-            o?;
+        let mut at = 0;
+        // Each pass moves `at` forward by at least one byte.
+        while let Some(&kind) = options.get(at) {
+            let kind = OptionKind(kind);
+            match kind {
+                OptionKind::END_OF_LIST => return Ok(()),
+                OptionKind::NO_OPERATION => {
+                    at += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let len_at = HEADER_LEN + at + 1;
+            // The same rules as `next_option`, on the length alone.
+            let len = match options.get(at + 1) {
+                Some(&l) if l >= 2 => usize::from(l),
+                _ => return Err(invalid("option length", len_at)),
+            };
+            let fits = options.len() - at >= len;
+            let well_formed = match kind {
+                OptionKind::MAXIMUM_SEGMENT_SIZE => len == 4,
+                OptionKind::WINDOW_SCALE => len == 3,
+                OptionKind::SACK_PERMITTED => len == 2,
+                OptionKind::SACK => {
+                    let data = len - 2;
+                    data != 0 && data.is_multiple_of(8) && data <= 8 * MAX_SACK_BLOCKS
+                }
+                OptionKind::TIMESTAMPS => len == 10,
+                _ => true,
+            };
+            if !(fits && well_formed) {
+                return Err(invalid("option length", len_at));
+            }
+            at += len;
         }
         Ok(())
     }
@@ -401,3 +436,56 @@ impl<'a> Iterator for OptionsIter<'a> {
 }
 
 impl core::iter::FusedIterator for OptionsIter<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The validation the iterator does, option by option.
+    fn validate_by_iterating(options: &[u8]) -> Result<()> {
+        for o in OptionsIter::new(options) {
+            o?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn validate_agrees_with_iterator_on_edge_cases() {
+        let cases: [&[u8]; 14] = [
+            &[],
+            &[0, 0xff, 0xff],
+            &[1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2],
+            &[1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0],
+            &[2, 4, 5, 0xb4],
+            &[2, 3, 5],
+            &[3],
+            &[3, 1, 7],
+            &[4, 2],
+            &[4, 3, 0],
+            &[5, 10, 0, 0, 0, 1, 0, 0, 0, 2],
+            &[5, 2],
+            &[5, 42, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            &[254, 2, 1, 0],
+        ];
+        for case in cases {
+            assert_eq!(
+                OptionsIter::validate(case),
+                validate_by_iterating(case),
+                "{case:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn validate_agrees_with_iterator(
+            options in proptest::collection::vec(
+                prop_oneof![any::<u8>(), 0u8..12, Just(1u8)],
+                0..48,
+            )
+        ) {
+            prop_assert_eq!(OptionsIter::validate(&options), validate_by_iterating(&options));
+        }
+    }
+}
