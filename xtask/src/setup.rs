@@ -15,6 +15,7 @@ pub(crate) const DEBIAN_TOOLS: &[(&str, &str)] = &[
     ("curl", "curl"),
     ("ethtool", "ethtool"),
     ("python3", "python3"),
+    ("kill", "procps"),
 ];
 
 /// The bare-metal target every library must build for.
