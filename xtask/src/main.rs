@@ -6,12 +6,15 @@
 //!   prints a summary table.
 //! - `cargo xtask bench [FILTER]`: criterion benches, then `benches/RESULTS.md`.
 //! - `cargo xtask fuzz TARGET SECS`: one fuzz target for a while.
+//! - `cargo xtask fuzz-seeds`: the fuzz targets' seed corpora, from the committed
+//!   Linux capture.
 
 extern crate alloc;
 
 mod bench;
 mod fuzz;
 mod process;
+mod seeds;
 mod setup;
 mod test;
 
@@ -26,8 +29,14 @@ cargo xtask bench [FILTER]
     our time against each peer crate's, group by group.
 cargo xtask fuzz TARGET SECS
     Fuzz TARGET for SECS seconds over fuzz/corpus/TARGET; new inputs go to a
-    temporary directory, never into the committed corpus.",
-        test::USAGE
+    temporary directory, never into the committed corpus.
+cargo xtask fuzz-seeds
+    Write the seed corpora in fuzz/corpus/ from rayos-net/tests/data/linux-veth.pcap
+    (each layer of each frame to the target that parses it) and the pcapng test
+    vectors: at most {} files and {} KB per target, named by a hash of their contents.",
+        test::USAGE,
+        seeds::MAX_SEEDS,
+        seeds::MAX_BYTES / 1024,
     )
 }
 
@@ -41,6 +50,7 @@ fn main() -> ExitCode {
         "test" => test::main(rest),
         "bench" => bench::main(rest).map(|()| ExitCode::SUCCESS),
         "fuzz" => fuzz::main(rest).map(|()| ExitCode::SUCCESS),
+        "fuzz-seeds" => seeds::main(rest).map(|()| ExitCode::SUCCESS),
         "help" | "-h" | "--help" => {
             println!("{}", usage());
             Ok(ExitCode::SUCCESS)
