@@ -12,6 +12,9 @@
 //! The input is the datagram, version and IHL first.
 #![no_main]
 
+#[path = "common/mod.rs"]
+mod common;
+
 use libfuzzer_sys::fuzz_target;
 use netstack::wire::ipv4::{Ipv4Option, MAX_OPTIONS_LEN, Options, OptionsWriter, Packet, Repr};
 use netstack::wire::{Checksum, ChecksumCapabilities};
@@ -93,7 +96,7 @@ fn round_trip(packet: &Packet<&[u8]>, data: &[u8], repr: Repr<'_>, caps: &Checks
     assert_eq!(Repr::parse(&again, &verify), Ok(repr));
     if caps.ipv4.verify_rx() && caps.ipv4.compute_tx() {
         assert!(
-            buf == data[..len],
+            common::same_but_negative_zero(&data[..len], &buf),
             "datagram re-emits differently\n in: {:02x?}\nout: {buf:02x?}",
             &data[..len]
         );

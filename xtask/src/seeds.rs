@@ -335,7 +335,7 @@ fn transport_shape(s: &mut String, transport: &Transport<'_>) {
             option_kinds(repr),
             !payload.is_empty()
         ),
-        Transport::Udp { repr, payload } => write!(
+        Transport::Udp { repr, payload, .. } => write!(
             s,
             "udp port {} data {}",
             repr.src_port.min(repr.dst_port),

@@ -4,6 +4,13 @@
 //! All sums here are *ones'-complement sums folded to 16 bits*, not yet inverted; the
 //! value written into a header is `!sum`. A received PDU is valid when the sum over
 //! it, checksum field included, is `0xffff`.
+//!
+//! Ones' complement has two zeros. A full computation over data that is not all zeros
+//! never yields -0 (`0xffff`) as the checksum, but the incremental update of RFC 1141
+//! can, so a router may forward it (RFC 1624 section 3). Such a field verifies, as it
+//! must; emitters write the computed +0 (`0x0000`), so re-emitting a PDU that arrived
+//! with -0 changes those two bytes and nothing else. (UDP differs: a computed zero is
+//! sent as `0xffff`, because a zero field means "no checksum".)
 
 use super::ip::IpProtocol;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};

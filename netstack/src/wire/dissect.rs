@@ -9,7 +9,11 @@
 //! [`Frame::emit`] writes the frame back from its representations, computing every
 //! checksum afresh. For a frame whose every layer parsed and verified, the result is
 //! the identical bytes (our tests check this for every frame of a Linux capture); this
-//! makes the dissector a round-trip check of the whole wire layer.
+//! makes the dissector a round-trip check of the whole wire layer. What is not kept,
+//! by design: a checksum field holding -0 (`0xffff` where a computation gives `0x0000`,
+//! which RFC 1624 section 3 shows only incremental updates produce) is written as +0;
+//! fields the RFCs tell receivers to ignore are written as zero (see the `tcp`, `igmp`
+//! and `ipv6ext` module docs).
 //!
 //! `Display` gives one line in the spirit of `tcpdump -n`:
 //! `IP 10.0.0.1.49153 > 10.0.0.2.53: UDP, length 29`.
@@ -18,7 +22,7 @@
 //! [`Transport::Fragment`] (the first fragment too, since its transport checksum
 //! covers bytes that are not in this frame).
 
-use super::checksum::ChecksumCapabilities;
+use super::checksum::{Checksum, ChecksumCapabilities};
 use super::ethernet::{self, EtherType};
 use super::ip::IpProtocol;
 use super::ipv6ext::{ExtHeaderRepr, ExtHeaders, Step};
@@ -88,6 +92,9 @@ pub enum Transport<'a> {
         repr: udp::Repr,
         /// The data.
         payload: &'a [u8],
+        /// Whether the datagram carries a checksum: over IPv4 a zero checksum field
+        /// means the sender computed none (RFC 768), and [`Frame::emit`] keeps it so.
+        checksummed: bool,
     },
     /// An ICMPv4 message.
     Icmpv4(icmpv4::Repr<'a>),
@@ -347,6 +354,7 @@ fn transport_layer<'a>(
         (IpProtocol::UDP, _, _) => udp::Packet::new_checked(data).and_then(|p| {
             let repr = udp::Repr::parse(&p, src, dst, caps)?;
             let payload = &data[udp::HEADER_LEN..repr.buffer_len()];
+            let checksummed = p.checksum() != 0;
             if repr.buffer_len() != data.len() {
                 // The IP payload is the datagram: bytes after UDP's length would be lost.
                 return Err(Error::Invalid {
@@ -355,7 +363,11 @@ fn transport_layer<'a>(
                     offset: 4,
                 });
             }
-            Ok(Transport::Udp { repr, payload })
+            Ok(Transport::Udp {
+                repr,
+                payload,
+                checksummed,
+            })
         }),
         (IpProtocol::ICMP, IpAddr::V4(_), _) => icmpv4::Packet::new_checked(data)
             .and_then(|p| Ok(Transport::Icmpv4(icmpv4::Repr::parse(&p, caps)?))),
@@ -422,10 +434,18 @@ fn emit_transport(
             buf[hl..hl + payload.len()].copy_from_slice(payload);
             repr.emit(buf, src, dst, caps)
         }
-        Transport::Udp { repr, payload } => {
+        Transport::Udp {
+            repr,
+            payload,
+            checksummed,
+        } => {
             check_emit_len(Layer::Udp, buf, repr.buffer_len())?;
             buf[udp::HEADER_LEN..repr.buffer_len()].copy_from_slice(payload);
-            repr.emit(buf, src, dst, caps)
+            let mut caps = *caps;
+            if !checksummed {
+                caps.udp = Checksum::Offload;
+            }
+            repr.emit(buf, src, dst, &caps)
         }
         Transport::Icmpv4(r) => r.emit(buf, caps),
         Transport::Igmp(r) => r.emit(buf, caps),

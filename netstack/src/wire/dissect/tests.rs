@@ -22,7 +22,12 @@ fn udp_frame() {
     assert_eq!(f.error(), None);
     let Network::Ipv4 {
         header,
-        transport: Transport::Udp { repr, payload },
+        transport:
+            Transport::Udp {
+                repr,
+                payload,
+                checksummed: true,
+            },
     } = &f.network
     else {
         panic!("{f:?}")
@@ -81,6 +86,49 @@ fn bad_udp_checksum_is_reported_with_the_frame() {
     let mut out = [0u8; 71];
     f.emit(&mut out, &caps()).unwrap();
     assert_eq!(out, frame);
+}
+
+/// UDP over IPv4 without a checksum (RFC 768: the field is zero) is kept so: a
+/// re-emitted frame computes none either.
+#[test]
+fn udp_without_checksum_is_kept() {
+    let mut frame = UDP_FRAME;
+    frame[40] = 0;
+    frame[41] = 0;
+    let f = Frame::dissect(&frame, &caps()).unwrap();
+    assert_eq!(f.error(), None);
+    let Network::Ipv4 {
+        transport: Transport::Udp { checksummed, .. },
+        ..
+    } = f.network
+    else {
+        panic!("{f:?}")
+    };
+    assert!(!checksummed);
+    let mut out = [0u8; 71];
+    f.emit(&mut out, &caps()).unwrap();
+    assert_eq!(out, frame);
+}
+
+/// An ICMP echo request whose checksum field holds -0 (0xffff; its data sums to
+/// 0xffff, so a computation gives +0, 0x0000): it verifies, and re-emits as +0 with
+/// every other byte unchanged (RFC 1624 section 3). Found by the netstack_frame fuzz
+/// target.
+#[test]
+fn negative_zero_checksum_verifies_and_reemits_as_positive_zero() {
+    let frame: [u8; 42] = [
+        0x4e, 0xdf, 0x79, 0xc6, 0x21, 0xc4, 0xde, 0xec, 0x5f, 0xcb, 0x40, 0xb4, 0x08, 0x00, 0x45,
+        0x00, 0x00, 0x1c, 0x12, 0x34, 0x40, 0x00, 0x40, 0x01, 0x13, 0xe5, 0x0a, 0x63, 0x00, 0x01,
+        0x0a, 0x63, 0x00, 0x02, 0x08, 0x00, 0xff, 0xff, 0xf7, 0xfe, 0x00, 0x01,
+    ];
+    let f = Frame::dissect(&frame, &caps()).unwrap();
+    assert_eq!(f.error(), None);
+    let mut out = [0u8; 42];
+    f.emit(&mut out, &caps()).unwrap();
+    let mut want = frame;
+    want[36] = 0;
+    want[37] = 0;
+    assert_eq!(out, want);
 }
 
 #[test]
