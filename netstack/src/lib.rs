@@ -11,8 +11,10 @@
 //!    `Packet<T: AsRef<[u8]>>` (for example [`wire::udp::Packet`]) whose `new_checked`
 //!    validates lengths once, after which no accessor can panic; and a `Repr`
 //!    (for example [`wire::udp::Repr`]) with `parse`, `emit` and `buffer_len`.
-//! 2. State (routing table, neighbor caches, interfaces) and 3. the sans-IO machines
-//!    (forwarding, TCP and UDP sockets) arrive in later releases, on top of `wire`.
+//! 2. [`iface`]: state kept between packets, with capacities chosen by the caller:
+//!    the RFC 4861 neighbor cache (NDP and ARP). The routing table and interfaces
+//!    follow.
+//! 3. The sans-IO machines (forwarding, TCP and UDP sockets) arrive in later releases.
 //!
 //! ## Sans-IO
 //! The crate performs no I/O, reads no clock and uses no global randomness: the caller
@@ -61,6 +63,7 @@
 #[macro_use]
 extern crate std;
 
+pub mod iface;
 pub mod wire;
 
 /// The README's example, run as a doctest.

@@ -1,0 +1,11 @@
+//! Interface state: the data structures an interface keeps between packets.
+//!
+//! This is the state layer of the crate: it sits on [`wire`](crate::wire), holds
+//! tables with capacities the caller chooses (const generics), and performs no I/O.
+//! Time is the `now: Duration` the caller passes, since an epoch of its choosing.
+//!
+//! - [`neighbor`]: the neighbor cache of RFC 4861 (IPv6 Neighbor Discovery), also used
+//!   for ARP (RFC 826, RFC 1122 section 2.3.2), with its five states, retransmission
+//!   timers and a bounded queue of packets waiting for resolution.
+
+pub mod neighbor;
