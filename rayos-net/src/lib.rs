@@ -11,7 +11,12 @@
 //! | [`raytls`] | TLS 1.3 and X.509 (reserved) |
 //! | [`raystream`] | HLS/DASH and ABR (reserved) |
 //!
-//! This crate adds [`pcap`]: reading classic pcap (microsecond and nanosecond, either
+//! This crate adds [`device`]: the [`device::Device`] trait (batches of frames in
+//! buffers the device lends, no copy per frame; shaped for a virtqueue driver), an
+//! in-memory [`device::Loopback`] and [`device::Link`], and stackable middleware: a
+//! [`device::PcapWriter`] that records frames and a seeded [`device::FaultInjector`].
+//!
+//! It also adds [`pcap`]: reading classic pcap (microsecond and nanosecond, either
 //! byte order) and pcapng captures, and writing pcap, over byte slices and without an
 //! allocator, so captures can be written by firmware and dissected anywhere; under
 //! `std`, `pcap::PcapWriter` writes to any `std::io::Write`.
@@ -31,7 +36,7 @@
 #![no_std]
 #![deny(unsafe_code)]
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 pub use netstack;
@@ -40,6 +45,7 @@ pub use rayhttp;
 pub use raystream;
 pub use raytls;
 
+pub mod device;
 pub mod pcap;
 
 /// The README's example, run as a doctest.

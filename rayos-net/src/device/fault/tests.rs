@@ -1,0 +1,328 @@
+use super::super::Loopback;
+use super::*;
+extern crate alloc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+type Dev = FaultInjector<Loopback<64, 1514>, 8, 1514>;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn dev(config: FaultConfig, seed: u64) -> Dev {
+    FaultInjector::new(Loopback::new(), config, seed)
+}
+
+/// Puts `frames` on the wrapped loopback (transmit passes through unchanged).
+fn feed(d: &mut Dev, now: Duration, frames: &[Vec<u8>]) {
+    let mut it = frames.iter();
+    let sent = d.transmit(now, |buf| {
+        let fr = it.next()?;
+        buf.get_mut(..fr.len())?.copy_from_slice(fr);
+        Some(fr.len())
+    });
+    assert_eq!(sent, frames.len());
+}
+
+fn take(d: &mut Dev, now: Duration) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let n = d.receive(now, |f| out.push(f.to_vec()));
+    assert_eq!(n, out.len());
+    out
+}
+
+/// Frame `i`: 60 bytes, every one `i`.
+fn frame(i: u8) -> Vec<u8> {
+    vec![i; 60]
+}
+
+fn frames(n: u8) -> Vec<Vec<u8>> {
+    (0..n).map(frame).collect()
+}
+
+#[test]
+fn splitmix64_reference_values() {
+    // The first outputs for seed 0 of the reference C code (Vigna's splitmix64.c),
+    // computed independently with Python:
+    // z=(s+0x9e3779b97f4a7c15)&M; z=((z^(z>>30))*0xbf58476d1ce4e5b9)&M;
+    // z=((z^(z>>27))*0x94d049bb133111eb)&M; z^(z>>31)
+    let mut r = SplitMix64::new(0);
+    assert_eq!(r.next_u64(), 0xe220_a839_7b1d_cdaf);
+    assert_eq!(r.next_u64(), 0x6e78_9e6a_a1b9_65f4);
+    assert_eq!(r.next_u64(), 0x06c4_5d18_8009_454f);
+    assert_eq!(SplitMix64::new(5).below(0), 0);
+    let mut r = SplitMix64::new(1);
+    assert!((0..1000).all(|_| r.below(7) < 7));
+    assert!(!(0..1000).any(|_| r.chance(0.0)));
+    assert!((0..1000).all(|_| r.chance(1.0)));
+}
+
+#[test]
+fn default_config_passes_everything_unchanged() {
+    let mut d = dev(FaultConfig::default(), 1);
+    feed(&mut d, ms(0), &frames(10));
+    assert_eq!(take(&mut d, ms(0)), frames(10));
+    let s = d.stats();
+    assert_eq!((s.received, s.delivered), (10, 10));
+    assert_eq!(
+        s,
+        FaultStats {
+            received: 10,
+            delivered: 10,
+            ..FaultStats::default()
+        }
+    );
+}
+
+/// Runs 200 frames through every fault at once; returns what came out and the counts.
+fn run(seed: u64) -> (Vec<Vec<u8>>, FaultStats) {
+    let config = FaultConfig {
+        drop: 0.1,
+        duplicate: 0.1,
+        corrupt: 0.1,
+        reorder: 0.1,
+        delay: ms(0),
+        jitter: ms(3),
+        rate: Some(100_000),
+        burst: 3_000,
+    };
+    let mut d = dev(config, seed);
+    let mut out = Vec::new();
+    for step in 0..20u8 {
+        let now = ms(u64::from(step));
+        feed(
+            &mut d,
+            now,
+            &(0..10).map(|i| frame(step * 10 + i)).collect::<Vec<_>>(),
+        );
+        out.extend(take(&mut d, now));
+    }
+    out.extend(take(&mut d, ms(1_000)));
+    (out, d.stats())
+}
+
+#[test]
+fn same_seed_same_faults() {
+    let (a, sa) = run(42);
+    let (b, sb) = run(42);
+    assert_eq!(a, b);
+    assert_eq!(sa, sb);
+    // Every kind of fault happened in this run, and the counts add up.
+    assert!(
+        sa.dropped > 0 && sa.duplicated > 0 && sa.corrupted > 0,
+        "{sa:?}"
+    );
+    assert!(
+        sa.reordered > 0 && sa.delayed > 0 && sa.rate_limited > 0,
+        "{sa:?}"
+    );
+    assert_eq!(sa.received, 200);
+    assert_eq!(
+        sa.delivered + sa.overflow,
+        sa.received - sa.dropped - sa.rate_limited + sa.duplicated
+    );
+    assert_eq!(sa.delivered as usize, a.len());
+    let (c, sc) = run(43);
+    assert!(a != c || sa != sc, "another seed, other faults");
+}
+
+#[test]
+fn drop_all_and_drop_some() {
+    let mut d = dev(
+        FaultConfig {
+            drop: 1.0,
+            ..FaultConfig::default()
+        },
+        7,
+    );
+    feed(&mut d, ms(0), &frames(20));
+    assert!(take(&mut d, ms(0)).is_empty());
+    assert_eq!(d.stats().dropped, 20);
+
+    let mut d = dev(
+        FaultConfig {
+            drop: 0.5,
+            ..FaultConfig::default()
+        },
+        7,
+    );
+    let mut kept = 0;
+    for _ in 0..16 {
+        feed(&mut d, ms(0), &frames(64));
+        kept += take(&mut d, ms(0)).len();
+    }
+    // 1024 frames at 0.5: the seed's outcome, and it is near half.
+    assert_eq!(kept as u64 + d.stats().dropped, 1024);
+    assert!((412..=612).contains(&kept), "{kept}");
+}
+
+#[test]
+fn corrupt_flips_exactly_one_byte() {
+    let mut d = dev(
+        FaultConfig {
+            corrupt: 1.0,
+            ..FaultConfig::default()
+        },
+        9,
+    );
+    feed(&mut d, ms(0), &frames(30));
+    let out = take(&mut d, ms(0));
+    assert_eq!(out.len(), 30);
+    for (i, f) in out.iter().enumerate() {
+        let diff = f
+            .iter()
+            .zip(frame(i as u8))
+            .filter(|(a, b)| **a != *b)
+            .count();
+        assert_eq!(diff, 1, "frame {i}");
+    }
+    assert_eq!(d.stats().corrupted, 30);
+}
+
+#[test]
+fn duplicate_follows_its_original_even_if_the_caller_rewrites_it() {
+    let mut d = dev(
+        FaultConfig {
+            duplicate: 1.0,
+            ..FaultConfig::default()
+        },
+        3,
+    );
+    feed(&mut d, ms(0), &frames(3));
+    let mut out = Vec::new();
+    d.receive(ms(0), |f| {
+        out.push(f.to_vec());
+        f.fill(0xee);
+    });
+    assert_eq!(
+        out,
+        [frame(0), frame(0), frame(1), frame(1), frame(2), frame(2)]
+    );
+    assert_eq!(d.stats().duplicated, 3);
+    assert_eq!(d.stats().delivered, 6);
+}
+
+#[test]
+fn reorder_lets_the_next_frame_overtake() {
+    let mut d = dev(
+        FaultConfig {
+            reorder: 1.0,
+            ..FaultConfig::default()
+        },
+        3,
+    );
+    feed(&mut d, ms(0), &[frame(1)]);
+    assert!(take(&mut d, ms(0)).is_empty());
+    assert_eq!(d.held(), 1);
+    d.set_config(FaultConfig::default());
+    feed(&mut d, ms(0), &[frame(2), frame(3)]);
+    assert_eq!(take(&mut d, ms(0)), [frame(2), frame(1), frame(3)]);
+    assert_eq!(d.stats().reordered, 1);
+
+    // With no later frame, it comes out at the next call at a later time.
+    d.set_config(FaultConfig {
+        reorder: 1.0,
+        ..FaultConfig::default()
+    });
+    feed(&mut d, ms(5), &[frame(4)]);
+    assert!(take(&mut d, ms(5)).is_empty());
+    assert!(take(&mut d, ms(5)).is_empty());
+    assert_eq!(take(&mut d, ms(6)), [frame(4)]);
+}
+
+#[test]
+fn delay_holds_frames_until_now_passes() {
+    let mut d = dev(
+        FaultConfig {
+            delay: ms(10),
+            ..FaultConfig::default()
+        },
+        3,
+    );
+    feed(&mut d, ms(100), &frames(3));
+    assert!(take(&mut d, ms(100)).is_empty());
+    assert_eq!(d.poll_timeout(), Some(ms(110)));
+    assert!(take(&mut d, ms(109)).is_empty());
+    assert_eq!(take(&mut d, ms(110)), frames(3));
+    assert_eq!(d.poll_timeout(), None);
+    assert_eq!(d.stats().delayed, 3);
+}
+
+#[test]
+fn jitter_spreads_frames_within_its_bound() {
+    let mut d = dev(
+        FaultConfig {
+            jitter: ms(20),
+            ..FaultConfig::default()
+        },
+        11,
+    );
+    feed(&mut d, ms(0), &frames(8));
+    let mut out = take(&mut d, ms(0));
+    let mut t = 0;
+    while out.len() < 8 && t <= 20 {
+        t += 1;
+        out.extend(take(&mut d, ms(t)));
+    }
+    assert!(t <= 20);
+    let mut sorted = out.clone();
+    sorted.sort();
+    assert_eq!(sorted, frames(8));
+    assert_ne!(out, frames(8), "seed 11 reorders some frames");
+}
+
+#[test]
+fn rate_limit_is_a_token_bucket_in_bytes() {
+    let config = FaultConfig {
+        rate: Some(1_000),
+        burst: 1_500,
+        ..FaultConfig::default()
+    };
+    let mut d = dev(config, 0);
+    let big = |i| vec![i; 600];
+    feed(&mut d, ms(0), &[big(1), big(2), big(3)]);
+    // 1500 bytes in the bucket: two frames of 600 pass, 300 remain.
+    assert_eq!(take(&mut d, ms(0)), [big(1), big(2)]);
+    assert_eq!(d.stats().rate_limited, 1);
+    // Half a second adds 500 bytes: 800, one frame passes, 200 remain.
+    feed(&mut d, ms(500), &[big(4), big(5)]);
+    assert_eq!(take(&mut d, ms(500)), [big(4)]);
+    // 0.4 s more: 600 exactly, enough.
+    feed(&mut d, ms(900), &[big(6)]);
+    assert_eq!(take(&mut d, ms(900)), [big(6)]);
+    // A frame over the bucket size never passes.
+    feed(&mut d, ms(60_000), &[vec![0; 1_501]]);
+    assert!(take(&mut d, ms(60_000)).is_empty());
+    assert_eq!(d.stats().rate_limited, 3);
+}
+
+#[test]
+fn full_hold_slots_lose_frames_and_count_them() {
+    let mut d = dev(
+        FaultConfig {
+            delay: ms(1),
+            ..FaultConfig::default()
+        },
+        0,
+    );
+    feed(&mut d, ms(0), &frames(10));
+    assert!(take(&mut d, ms(0)).is_empty());
+    assert_eq!(d.stats().overflow, 2);
+    assert_eq!(take(&mut d, ms(1)), frames(8));
+}
+
+#[test]
+fn transmit_passes_through_and_capabilities_add_the_hold_slots() {
+    let mut d = dev(
+        FaultConfig {
+            drop: 1.0,
+            ..FaultConfig::default()
+        },
+        0,
+    );
+    feed(&mut d, ms(0), &frames(2));
+    assert_eq!(d.get_ref().queued(), 2);
+    assert_eq!(d.capabilities().max_burst, 64 + 8);
+    assert_eq!(d.capabilities().mtu, 1514);
+}
