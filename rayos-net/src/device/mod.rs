@@ -74,6 +74,8 @@
 //! - [`Loopback`]: one device whose transmitted frames are received back.
 //! - [`Link`] and [`Port`]: two devices joined by an in-memory link, for simulations
 //!   of two (or more, with one link each) stacks in one process.
+//! - `tap::Tap` (under `std`, on Linux): a TAP interface of the kernel, for tests
+//!   against the Linux stack and for running on a real network through a bridge.
 //!
 //! In-memory queues have a fixed capacity (const generics: frames per queue, bytes per
 //! frame); a frame sent into a full queue is dropped and counted, as a receiver with a
@@ -93,6 +95,8 @@
 mod fault;
 mod loopback;
 mod pcap;
+#[cfg(all(feature = "std", target_os = "linux"))]
+pub mod tap;
 
 pub use fault::{FaultConfig, FaultInjector, FaultStats, SplitMix64};
 pub use loopback::{Link, Loopback, Port};
