@@ -26,8 +26,9 @@
 //!
 //! ## Features
 //! - `alloc`: growable storage in the libraries that have it.
-//! - `std`: standard-library I/O: `pcap::PcapWriter`, the `demo` example (the TAP
-//!   driver later).
+//! - `std`: standard-library I/O: `pcap::PcapWriter` (also a sink of the
+//!   `device::PcapWriter` middleware), the Linux TAP driver `device::tap::Tap`, the
+//!   `demo` example. It brings in `libc` for the TAP ioctl, the one `unsafe` module.
 //!
 //! With no features the crate is `no_std` and needs no allocator.
 //!
