@@ -6,13 +6,14 @@
 
 use core::net::Ipv4Addr;
 use core::time::Duration;
-use rayos_net::device::Device;
 use rayos_net::device::tap::Tap;
+use rayos_net::device::{Device, PcapWriter};
 use rayos_net::netstack::wire::ethernet::{EtherType, Frame, Repr as EthernetRepr};
 use rayos_net::netstack::wire::icmpv4::{Message, Packet as IcmpPacket};
 use rayos_net::netstack::wire::ip::IpProtocol;
 use rayos_net::netstack::wire::ipv4::Packet as Ipv4Packet;
 use rayos_net::netstack::wire::{EthernetAddress, arp};
+use rayos_net::pcap::{Capture, LinkType, PcapWriter as PcapFile};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
@@ -47,7 +48,12 @@ impl Drop for Netns {
         let _ = Command::new("ip")
             .args(["netns", "del", &self.name])
             .status();
+        let _ = std::fs::remove_file(pcap_path(&self.name));
     }
+}
+
+fn pcap_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("{name}.pcap"))
 }
 
 #[test]
@@ -62,9 +68,14 @@ fn linux_resolves_us_by_arp_and_sends_the_echo_request() {
     };
 
     // Created in our namespace, then moved: the descriptor stays attached.
-    let mut tap = Tap::open(&name).expect("create the TAP interface");
+    let tap = Tap::open(&name).expect("create the TAP interface");
     assert_eq!(tap.name(), name);
     assert_eq!(tap.capabilities().mtu, tap.mtu() + 14);
+    // Everything crossing the device is recorded, to be read by tcpdump at the end.
+    let file = std::fs::File::create(pcap_path(&name)).expect("create the pcap file");
+    let file = PcapFile::new(std::io::BufWriter::new(file), LinkType::ETHERNET, 65535)
+        .expect("write the pcap header");
+    let mut tap = PcapWriter::new(tap, file);
     ip(&["link", "set", &name, "netns", &name]);
     let addr = format!("{LINUX}/24");
     ip(&["-n", &name, "addr", "add", &addr, "dev", &name]);
@@ -149,8 +160,46 @@ fn linux_resolves_us_by_arp_and_sends_the_echo_request() {
     let (src, src_mac) = echo_request.expect("Linux sent the echo request to our MAC");
     assert_eq!(src, LINUX);
     assert_eq!(src_mac, linux_mac);
-    assert!(tap.stats().rx_frames >= 2);
-    assert_eq!(tap.stats().tx_frames, 1);
-    assert_eq!(tap.stats().tx_dropped, 0);
+    let stats = tap.get_ref().stats();
+    assert!(stats.rx_frames >= 2);
+    assert_eq!(stats.tx_frames, 1);
+    assert_eq!(stats.tx_dropped, 0);
+    assert_eq!(tap.sink_errors(), 0);
+
+    // The capture: we read it back, and so does tcpdump.
+    let (_, mut file) = tap.into_parts();
+    file.flush().expect("flush the capture");
+    drop(file);
+    let path = pcap_path(&name);
+    let bytes = std::fs::read(&path).expect("read the capture");
+    let frames = Capture::new(&bytes)
+        .expect("our capture opens")
+        .records()
+        .map(|r| r.expect("every record reads").data.to_vec())
+        .collect::<Vec<_>>();
+    assert_eq!(frames.len() as u64, stats.rx_frames + stats.tx_frames);
+    let out = Command::new("tcpdump")
+        .args(["-r", path.to_str().expect("UTF-8 path"), "-n", "-e"])
+        .output()
+        .expect("run tcpdump");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "tcpdump -r: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text.lines().count(), frames.len(), "{text}");
+    assert!(
+        text.contains("Request who-has 10.77.0.2 tell 10.77.0.1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Reply 10.77.0.2 is-at 02:00:00:77:00:02"),
+        "{text}"
+    );
+    assert!(
+        text.contains("10.77.0.1 > 10.77.0.2: ICMP echo request"),
+        "{text}"
+    );
     drop(ns);
 }
