@@ -164,25 +164,39 @@ impl<const H: usize, const F: usize> Held<H, F> {
         }
     }
 
-    /// The slot to release next at `now`: due, not waiting, earliest (due, seq).
+    /// When slot `i` may be released, if it holds a frame: its due time; for a
+    /// reordered frame still waiting to be overtaken, no earlier than just after the
+    /// time it was held (so it is not held forever on a quiet link).
+    fn ready_at(&self, i: usize) -> Option<Duration> {
+        if !self.used.get(i).copied().unwrap_or(false) {
+            return None;
+        }
+        let due = self.due.get(i).copied()?;
+        if self.waiting.get(i).copied().unwrap_or(false) {
+            let at = self.held_at.get(i).copied()?;
+            Some(due.max(at.saturating_add(Duration::from_nanos(1))))
+        } else {
+            Some(due)
+        }
+    }
+
+    /// The slot to release next at `now`: ready, earliest (ready time, arrival).
     fn next_due(&self, now: Duration) -> Option<usize> {
         let mut best: Option<(Duration, u64, usize)> = None;
         for i in 0..H {
-            let (Some(&used), Some(&due), Some(&seq), Some(&wait), Some(&at)) = (
-                self.used.get(i),
-                self.due.get(i),
-                self.seq.get(i),
-                self.waiting.get(i),
-                self.held_at.get(i),
-            ) else {
+            let (Some(ready), Some(&seq)) = (self.ready_at(i), self.seq.get(i)) else {
                 continue;
             };
-            let ready = used && due <= now && (!wait || now > at);
-            if ready && best.is_none_or(|(d, s, _)| (due, seq) < (d, s)) {
-                best = Some((due, seq, i));
+            if ready <= now && best.is_none_or(|(r, s, _)| (ready, seq) < (r, s)) {
+                best = Some((ready, seq, i));
             }
         }
         best.map(|(_, _, i)| i)
+    }
+
+    /// The earliest time a held frame may be released.
+    fn next_ready(&self) -> Option<Duration> {
+        (0..H).filter_map(|i| self.ready_at(i)).min()
     }
 }
 
@@ -377,12 +391,11 @@ impl<D: Device, const H: usize, const F: usize> FaultInjector<D, H, F> {
     }
 
     /// The earliest time a held frame is due, if any (when to call `receive` next).
+    ///
+    /// A reordered frame no later frame has overtaken is due one nanosecond after it
+    /// was held, so a caller driving a virtual clock by this value never stalls.
     pub fn poll_timeout(&self) -> Option<Duration> {
-        let h = &self.state.held;
-        (0..H)
-            .filter(|&i| h.used.get(i).copied().unwrap_or(false))
-            .filter_map(|i| h.due.get(i).copied())
-            .min()
+        self.state.held.next_ready()
     }
 
     /// The wrapped device.

@@ -17,6 +17,15 @@
 //! device sends from. The borrow checker enforces the lending: a buffer borrowed by the
 //! closure cannot outlive the call, so the device may hand it out again afterwards.
 //!
+//! While a receive closure runs, the device is borrowed: a stack that answers a frame
+//! (an ARP reply, a TCP ACK) records what it must send and writes it in the next
+//! `transmit` call, which then fills a batch of answers at once. A router forwarding
+//! between two devices calls the other device's `transmit` from inside the receive
+//! closure: one copy, from the receiving device's buffer into the sending one's, which
+//! is the only copy when two devices do not share memory. (smoltcp's token API lets a
+//! receive token and a transmit token of the same device live together; this batch
+//! API gives that up for one call, and one notification of a real device, per batch.)
+//!
 //! Time is the caller's: every call takes `now`, a [`Duration`] since an epoch the
 //! caller chose (the sans-IO contract of the workspace). Devices that hold frames back
 //! (a delay in [`FaultInjector`]) or stamp them ([`PcapWriter`]) use that value, never a
