@@ -77,7 +77,9 @@
 //!
 //! The buffers are DMA memory the device reads and writes directly; the closure-scoped
 //! borrow is exactly the window in which the driver owns a descriptor, so no copy is
-//! needed on either path.
+//! needed on either path. The module's tests hold a model of such a driver (split
+//! virtqueues, the header, one notification per batch, back-pressure) written against
+//! this trait, with the middleware stacked over it.
 //!
 //! # Drivers
 //! - [`Loopback`]: one device whose transmitted frames are received back.
