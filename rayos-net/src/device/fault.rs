@@ -46,7 +46,8 @@ impl SplitMix64 {
     }
 }
 
-/// What the [`FaultInjector`] does to received frames. The default does nothing.
+/// What the [`FaultInjector`] does to the frames of one direction. The default does
+/// nothing.
 ///
 /// Probabilities are per frame, from 0.0 (never) to 1.0 (always).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -257,13 +258,48 @@ impl<const H: usize, const F: usize> State<H, F> {
         n
     }
 
-    /// One frame from the wrapped device.
+    /// One frame from the wrapped device (receive).
     fn process<G: FnMut(&mut [u8])>(
         &mut self,
         now: Duration,
         frame: &mut [u8],
         f: &mut G,
     ) -> usize {
+        if !self.filter(now, frame) {
+            return 0;
+        }
+        f(frame);
+        self.stats.delivered += 1;
+        self.held.passed(self.seq);
+        // What this frame made due: its duplicate, frames it overtook.
+        1 + self.release(now, f, H)
+    }
+
+    /// Copies the next held frame due at `now` into `buf` (transmit); its length.
+    /// A frame longer than `buf` is lost (counted in `overflow`) and the next is tried;
+    /// each try frees a slot, so this ends.
+    fn release_into(&mut self, now: Duration, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            let i = self.held.next_due(now)?;
+            let len = self.held.len.get(i).copied().unwrap_or(0);
+            let seq = self.held.seq.get(i).copied().unwrap_or(0);
+            if let Some(u) = self.held.used.get_mut(i) {
+                *u = false;
+            }
+            self.held.passed(seq);
+            let src = self.held.frames.get(i).and_then(|b| b.get(..len));
+            if let (Some(src), Some(dst)) = (src, buf.get_mut(..len)) {
+                dst.copy_from_slice(src);
+                self.stats.delivered += 1;
+                return Some(len);
+            }
+            self.stats.overflow += 1;
+        }
+    }
+
+    /// Applies the faults to one frame: `true` when it passes now, `false` when it was
+    /// lost or held back (copied into a slot).
+    fn filter(&mut self, now: Duration, frame: &mut [u8]) -> bool {
         self.stats.received += 1;
         self.seq += 1;
         let seq = self.seq;
@@ -271,7 +307,7 @@ impl<const H: usize, const F: usize> State<H, F> {
             let cost = frame.len() as u128 * NANOS;
             if cost > self.tokens {
                 self.stats.rate_limited += 1;
-                return 0;
+                return false;
             }
             self.tokens -= cost;
         }
@@ -287,7 +323,7 @@ impl<const H: usize, const F: usize> State<H, F> {
         let jitter = Duration::from_nanos(self.rng.below(jitter_ns.saturating_add(1)));
         if drop {
             self.stats.dropped += 1;
-            return 0;
+            return false;
         }
         if corrupt && let Some(b) = usize::try_from(at).ok().and_then(|i| frame.get_mut(i)) {
             *b ^= xor;
@@ -312,90 +348,143 @@ impl<const H: usize, const F: usize> State<H, F> {
             } else {
                 self.stats.overflow += 1;
             }
-            0
+            false
         } else {
-            f(frame);
-            self.stats.delivered += 1;
-            self.held.passed(seq);
-            // What this frame made due: its duplicate, frames it overtook.
-            1 + self.release(now, f, H)
+            true
         }
     }
 }
 
-/// A device that injects faults into the frames the wrapped device receives: loss,
+impl<const H: usize, const F: usize> State<H, F> {
+    const fn new(config: FaultConfig, seed: u64) -> Self {
+        State {
+            config,
+            rng: SplitMix64::new(seed),
+            stats: FaultStats {
+                received: 0,
+                delivered: 0,
+                dropped: 0,
+                rate_limited: 0,
+                corrupted: 0,
+                duplicated: 0,
+                reordered: 0,
+                delayed: 0,
+                overflow: 0,
+            },
+            held: Held::new(),
+            seq: 0,
+            tokens: 0,
+            filled_at: None,
+        }
+    }
+}
+
+/// A device that injects faults into the frames of the device it wraps: loss,
 /// duplication, corruption, reordering, delay and a rate limit, each set in a
-/// [`FaultConfig`], decided by a [`SplitMix64`] seeded by the caller.
+/// [`FaultConfig`], one for received frames and one for transmitted frames, decided by
+/// [`SplitMix64`] generators seeded by the caller.
 ///
-/// For the same seed, configuration and sequence of calls (frames and `now` values),
-/// the faults are the same. Faults apply to received frames; transmitted frames pass
-/// unchanged. On a [`super::Link`], wrap both ports to fault both directions.
+/// For the same seed, configurations and sequence of calls (frames and `now` values),
+/// the faults are the same.
 ///
 /// Frames held back (reorder, delay, duplicates) are copied into `H` slots of `F`
-/// bytes; when they are all taken, further held frames are lost and counted in
-/// [`FaultStats::overflow`]. Frames that pass straight through are not copied.
-/// A call to [`Device::receive`] first releases the held frames that are due, then
-/// passes on the wrapped device's frames; after each, it releases what that frame made
-/// due (its duplicate, a reordered frame it overtook).
+/// bytes per direction; when they are all taken, further held frames are lost and
+/// counted in [`FaultStats::overflow`]. Frames that pass straight through are not
+/// copied.
+///
+/// - Receive: a call first releases the held frames that are due, then passes on the
+///   wrapped device's frames; after each, it releases what that frame made due (its
+///   duplicate, a reordered frame it overtook).
+/// - Transmit: a call first sends the held frames that are due (copied into the
+///   wrapped device's buffers), then lends the wrapped device's buffers to the
+///   caller's closure; a frame lost or held back frees its buffer for the closure's
+///   next frame; last, it sends what the new frames made due (duplicates come after
+///   the batch). The result counts the frames the closure wrote, lost ones included
+///   (as a sender on a lossy link cannot tell). Held frames go out at a later call:
+///   call `transmit` at [`FaultInjector::poll_timeout`] even with nothing to send.
 #[derive(Debug)]
 pub struct FaultInjector<D, const H: usize = 16, const F: usize = 1514> {
     inner: D,
-    state: State<H, F>,
+    rx: State<H, F>,
+    tx: State<H, F>,
 }
 
 impl<D: Device, const H: usize, const F: usize> FaultInjector<D, H, F> {
-    /// Wraps `inner`, with faults decided by a generator seeded with `seed`.
+    /// Wraps `inner`: `config` applies to received frames, transmitted frames pass
+    /// unchanged (see [`FaultInjector::set_tx_config`]). The generators are seeded
+    /// from `seed`.
     pub const fn new(inner: D, config: FaultConfig, seed: u64) -> Self {
+        let mut derive = SplitMix64::new(seed);
+        let tx_seed = derive.next_u64();
         FaultInjector {
             inner,
-            state: State {
-                config,
-                rng: SplitMix64::new(seed),
-                stats: FaultStats {
-                    received: 0,
-                    delivered: 0,
-                    dropped: 0,
-                    rate_limited: 0,
-                    corrupted: 0,
-                    duplicated: 0,
-                    reordered: 0,
-                    delayed: 0,
-                    overflow: 0,
+            rx: State::new(config, seed),
+            tx: State::new(
+                FaultConfig {
+                    drop: 0.0,
+                    duplicate: 0.0,
+                    corrupt: 0.0,
+                    reorder: 0.0,
+                    delay: Duration::ZERO,
+                    jitter: Duration::ZERO,
+                    rate: None,
+                    burst: 0,
                 },
-                held: Held::new(),
-                seq: 0,
-                tokens: 0,
-                filled_at: None,
-            },
+                tx_seed,
+            ),
         }
     }
 
-    /// The configuration in force.
+    /// The configuration for received frames.
     pub const fn config(&self) -> &FaultConfig {
-        &self.state.config
+        &self.rx.config
     }
 
-    /// Changes the configuration (held frames stay held).
+    /// Changes the configuration for received frames (held frames stay held).
     pub const fn set_config(&mut self, config: FaultConfig) {
-        self.state.config = config;
+        self.rx.config = config;
     }
 
-    /// What was done so far.
+    /// The configuration for transmitted frames.
+    pub const fn tx_config(&self) -> &FaultConfig {
+        &self.tx.config
+    }
+
+    /// Changes the configuration for transmitted frames (held frames stay held).
+    pub const fn set_tx_config(&mut self, config: FaultConfig) {
+        self.tx.config = config;
+    }
+
+    /// What was done to received frames so far.
     pub const fn stats(&self) -> FaultStats {
-        self.state.stats
+        self.rx.stats
     }
 
-    /// The number of frames held back now.
+    /// What was done to transmitted frames so far.
+    pub const fn tx_stats(&self) -> FaultStats {
+        self.tx.stats
+    }
+
+    /// The number of received frames held back now.
     pub fn held(&self) -> usize {
-        self.state.held.used.iter().filter(|u| **u).count()
+        self.rx.held.used.iter().filter(|u| **u).count()
     }
 
-    /// The earliest time a held frame is due, if any (when to call `receive` next).
+    /// The number of transmitted frames held back now.
+    pub fn tx_held(&self) -> usize {
+        self.tx.held.used.iter().filter(|u| **u).count()
+    }
+
+    /// The earliest time a held frame of either direction is due, if any: when to
+    /// call `receive` and `transmit` next.
     ///
     /// A reordered frame no later frame has overtaken is due one nanosecond after it
     /// was held, so a caller driving a virtual clock by this value never stalls.
     pub fn poll_timeout(&self) -> Option<Duration> {
-        self.state.held.next_ready()
+        match (self.rx.held.next_ready(), self.tx.held.next_ready()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The wrapped device.
@@ -427,7 +516,7 @@ impl<D: Device, const H: usize, const F: usize> Device for FaultInjector<D, H, F
     where
         G: FnMut(&mut [u8]),
     {
-        let state = &mut self.state;
+        let state = &mut self.rx;
         state.refill(now);
         let mut n = state.release(now, &mut f, H);
         self.inner.receive(now, |frame| {
@@ -436,11 +525,41 @@ impl<D: Device, const H: usize, const F: usize> Device for FaultInjector<D, H, F
         n
     }
 
-    fn transmit<G>(&mut self, now: Duration, f: G) -> usize
+    fn transmit<G>(&mut self, now: Duration, mut f: G) -> usize
     where
         G: FnMut(&mut [u8]) -> Option<usize>,
     {
-        self.inner.transmit(now, f)
+        let burst = self.inner.capabilities().max_burst;
+        let tx = &mut self.tx;
+        let inner = &mut self.inner;
+        tx.refill(now);
+        if tx.held.next_ready().is_some_and(|t| t <= now) {
+            inner.transmit(now, |buf| tx.release_into(now, buf));
+        }
+        let mut written = 0;
+        let mut calls = 0;
+        inner.transmit(now, |buf| {
+            while calls < burst {
+                calls += 1;
+                let n = f(buf)?;
+                let Some(frame) = buf.get_mut(..n) else {
+                    // Invalid: the wrapped device discards and counts it.
+                    return Some(n);
+                };
+                written += 1;
+                if tx.filter(now, frame) {
+                    tx.stats.delivered += 1;
+                    tx.held.passed(tx.seq);
+                    return Some(n);
+                }
+                // Lost or held (copied): the buffer serves the next frame.
+            }
+            None
+        });
+        if tx.held.next_ready().is_some_and(|t| t <= now) {
+            inner.transmit(now, |buf| tx.release_into(now, buf));
+        }
+        written
     }
 }
 

@@ -100,8 +100,8 @@
 //!   [`PcapSink`]: a caller buffer ([`BufferSink`]) or, under `std`, a
 //!   [`crate::pcap::PcapWriter`] over any `std::io::Write`.
 //! - [`FaultInjector`]: drops, duplicates, corrupts, reorders, delays and rate-limits
-//!   received frames, driven by a seeded generator: the same seed and the same inputs
-//!   give the same faults.
+//!   received and transmitted frames (a configuration per direction), driven by
+//!   seeded generators: the same seed and the same inputs give the same faults.
 
 mod fault;
 mod loopback;

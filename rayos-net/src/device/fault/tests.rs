@@ -404,3 +404,153 @@ proptest! {
         prop_assert_eq!((out, s), simulate(config, seed, &batches));
     }
 }
+
+/// What the wrapped loopback holds: the frames as they went out on the "wire".
+fn wire(d: &mut Dev) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    d.get_mut().receive(ms(0), |f| out.push(f.to_vec()));
+    out
+}
+
+fn tx_dev(tx: FaultConfig, seed: u64) -> Dev {
+    let mut d = dev(FaultConfig::default(), seed);
+    d.set_tx_config(tx);
+    d
+}
+
+#[test]
+fn tx_drop_loses_frames_the_caller_counts_as_written() {
+    let mut d = tx_dev(
+        FaultConfig {
+            drop: 1.0,
+            ..FaultConfig::default()
+        },
+        1,
+    );
+    let mut calls = 0;
+    let written = d.transmit(ms(0), |buf| {
+        calls += 1;
+        (calls <= 3).then(|| {
+            buf[0] = calls;
+            1
+        })
+    });
+    assert_eq!((written, calls), (3, 4));
+    assert!(wire(&mut d).is_empty());
+    assert_eq!(d.tx_stats().dropped, 3);
+    assert_eq!(d.stats(), FaultStats::default());
+}
+
+#[test]
+fn tx_corrupt_duplicate_and_delay() {
+    let mut d = tx_dev(
+        FaultConfig {
+            corrupt: 1.0,
+            ..FaultConfig::default()
+        },
+        2,
+    );
+    feed(&mut d, ms(0), &frames(4));
+    let out = wire(&mut d);
+    assert_eq!(out.len(), 4);
+    for (i, f) in out.iter().enumerate() {
+        assert_eq!(
+            f.iter()
+                .zip(frame(i as u8))
+                .filter(|(a, b)| **a != *b)
+                .count(),
+            1
+        );
+    }
+
+    let mut d = tx_dev(
+        FaultConfig {
+            duplicate: 1.0,
+            ..FaultConfig::default()
+        },
+        2,
+    );
+    feed(&mut d, ms(0), &frames(2));
+    // The copies go out after the batch.
+    assert_eq!(wire(&mut d), [frame(0), frame(1), frame(0), frame(1)]);
+    assert_eq!(d.tx_stats().duplicated, 2);
+
+    let mut d = tx_dev(
+        FaultConfig {
+            delay: ms(5),
+            ..FaultConfig::default()
+        },
+        2,
+    );
+    feed(&mut d, ms(0), &frames(2));
+    assert!(wire(&mut d).is_empty());
+    assert_eq!(d.tx_held(), 2);
+    assert_eq!(d.poll_timeout(), Some(ms(5)));
+    // A transmit call with nothing new sends what is due.
+    assert_eq!(d.transmit(ms(5), |_| None), 0);
+    assert_eq!(wire(&mut d), frames(2));
+    assert_eq!(d.poll_timeout(), None);
+}
+
+#[test]
+fn tx_reorder_and_rate_limit() {
+    let mut d = tx_dev(
+        FaultConfig {
+            reorder: 1.0,
+            ..FaultConfig::default()
+        },
+        4,
+    );
+    feed(&mut d, ms(0), &[frame(1)]);
+    d.set_tx_config(FaultConfig::default());
+    feed(&mut d, ms(0), &[frame(2)]);
+    assert_eq!(wire(&mut d), [frame(2), frame(1)]);
+
+    let config = FaultConfig {
+        rate: Some(1_000),
+        burst: 100,
+        ..FaultConfig::default()
+    };
+    let mut d = tx_dev(config, 4);
+    feed(&mut d, ms(0), &frames(2));
+    assert_eq!(wire(&mut d), [frame(0)]);
+    assert_eq!(d.tx_stats().rate_limited, 1);
+}
+
+#[test]
+fn tx_same_seed_same_faults() {
+    let config = FaultConfig {
+        drop: 0.2,
+        duplicate: 0.2,
+        corrupt: 0.2,
+        reorder: 0.2,
+        jitter: ms(2),
+        ..FaultConfig::default()
+    };
+    let run = |seed| {
+        let mut d = tx_dev(config, seed);
+        let mut out = Vec::new();
+        for t in 0..10u8 {
+            feed(
+                &mut d,
+                ms(u64::from(t)),
+                &(0..5).map(|i| frame(t * 5 + i)).collect::<Vec<_>>(),
+            );
+            out.extend(wire(&mut d));
+        }
+        while let Some(t) = d.poll_timeout() {
+            d.transmit(t.max(ms(10)), |_| None);
+            out.extend(wire(&mut d));
+        }
+        (out, d.tx_stats())
+    };
+    let (a, sa) = run(5);
+    assert_eq!((a.clone(), sa), run(5));
+    assert_eq!(sa.delivered as usize, a.len());
+    assert_eq!(
+        sa.delivered + sa.overflow,
+        sa.received - sa.dropped - sa.rate_limited + sa.duplicated
+    );
+    assert!(sa.dropped > 0 && sa.duplicated > 0 && sa.corrupted > 0 && sa.reordered > 0);
+    assert_ne!(run(6).0, a);
+}
