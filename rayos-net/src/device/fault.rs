@@ -96,7 +96,8 @@ pub struct FaultStats {
     pub reordered: u64,
     /// Frames held by `delay` or `jitter`.
     pub delayed: u64,
-    /// Frames (or copies) lost because all `H` hold slots were taken.
+    /// Frames (or copies) that were to be held but were lost: no hold slot was free,
+    /// the frame is over `F` bytes, or (transmit) over the wrapped device's buffer.
     pub overflow: u64,
 }
 
@@ -390,7 +391,8 @@ impl<const H: usize, const F: usize> State<H, F> {
 /// Frames held back (reorder, delay, duplicates) are copied into `H` slots of `F`
 /// bytes per direction; when they are all taken, further held frames are lost and
 /// counted in [`FaultStats::overflow`]. Frames that pass straight through are not
-/// copied.
+/// copied. The slots take `2 × H × F` bytes inside the injector (48 KiB with the
+/// defaults): pick a small `H` on a microcontroller.
 ///
 /// - Receive: a call first releases the held frames that are due, then passes on the
 ///   wrapped device's frames; after each, it releases what that frame made due (its
