@@ -11,7 +11,12 @@
 //! | [`raytls`] | TLS 1.3 and X.509 (reserved) |
 //! | [`raystream`] | HLS/DASH and ABR (reserved) |
 //!
-//! This crate adds [`pcap`]: reading classic pcap (microsecond and nanosecond, either
+//! This crate adds [`device`]: the [`device::Device`] trait (batches of frames in
+//! buffers the device lends, no copy per frame; shaped for a virtqueue driver), an
+//! in-memory [`device::Loopback`] and [`device::Link`], and stackable middleware: a
+//! [`device::PcapWriter`] that records frames and a seeded [`device::FaultInjector`].
+//!
+//! It also adds [`pcap`]: reading classic pcap (microsecond and nanosecond, either
 //! byte order) and pcapng captures, and writing pcap, over byte slices and without an
 //! allocator, so captures can be written by firmware and dissected anywhere; under
 //! `std`, `pcap::PcapWriter` writes to any `std::io::Write`.
@@ -21,8 +26,9 @@
 //!
 //! ## Features
 //! - `alloc`: growable storage in the libraries that have it.
-//! - `std`: standard-library I/O: `pcap::PcapWriter`, the `demo` example (the TAP
-//!   driver later).
+//! - `std`: standard-library I/O: `pcap::PcapWriter` (also a sink of the
+//!   `device::PcapWriter` middleware), the Linux TAP driver `device::tap::Tap`, the
+//!   `demo` example. It brings in `libc` for the TAP ioctl, the one `unsafe` module.
 //!
 //! With no features the crate is `no_std` and needs no allocator.
 //!
@@ -31,7 +37,7 @@
 #![no_std]
 #![deny(unsafe_code)]
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 pub use netstack;
@@ -40,6 +46,7 @@ pub use rayhttp;
 pub use raystream;
 pub use raytls;
 
+pub mod device;
 pub mod pcap;
 
 /// The README's example, run as a doctest.
