@@ -7,8 +7,11 @@
 //! - [`neighbor`]: the neighbor cache of RFC 4861 (IPv6 Neighbor Discovery), also used
 //!   for ARP (RFC 826, RFC 1122 section 2.3.2), with its five states, retransmission
 //!   timers and a bounded queue of packets waiting for resolution.
+//! - [`interface`]: an interface's addresses, and the answers a host owes its link:
+//!   ARP replies, Neighbor Advertisements, ICMP and ICMPv6 Echo Replies.
 //! - [`reassembly`]: IPv4 and IPv6 reassembly in bounded buffers, with a timeout and
 //!   overlapping fragments dropped (RFC 5722).
 
+pub mod interface;
 pub mod neighbor;
 pub mod reassembly;

@@ -1,0 +1,462 @@
+//! An interface's own addresses, and the answers a host owes its link: ARP replies
+//! (RFC 826), Neighbor Advertisements (RFC 4861 section 7.2.4), and ICMP Echo Replies
+//! for IPv4 (RFC 792, RFC 1122 section 3.2.2.6) and IPv6 (RFC 4443 section 4.2).
+//!
+//! [`Interface::handle_frame`] takes a received Ethernet frame and the caller's
+//! transmit buffer, updates the neighbor cache the caller passes with what the frame
+//! says about its sender, and writes at most one answer. It performs no I/O and keeps
+//! only a counter for IPv4 Identification; the caller moves the frames.
+//!
+//! Not here yet (issue 4 goes on): Duplicate Address Detection and SLAAC (RFC 4862),
+//! IGMP/MLD membership, answering fragmented echo requests (reassembly is in
+//! [`super::reassembly`], the caller can feed it), and forwarding.
+
+use super::neighbor::{AdvertFlags, Cache};
+use crate::wire::dissect::{Frame, Network, Transport};
+use crate::wire::ethernet::{self, EtherType};
+use crate::wire::ipv4::{Dscp, Ecn};
+use crate::wire::ndp::{self, NdpOption, NeighborFlags, OptionWriter};
+use crate::wire::{
+    ChecksumCapabilities, EthernetAddress, IpProtocol, arp, icmpv4, icmpv6, ipv4, ipv6,
+};
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::time::Duration;
+
+/// What [`Interface::handle_frame`] did with a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    /// An answer of this many bytes is in the transmit buffer: send it.
+    Reply(usize),
+    /// The frame was for us and was used (for example an ARP reply that fed the
+    /// neighbor cache); nothing to send.
+    Consumed,
+    /// The frame is not for this interface, or not something it answers.
+    Ignored,
+}
+
+/// What went wrong handling a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The frame did not parse (or a checksum failed); see the wire error.
+    #[error("malformed frame: {0}")]
+    Malformed(crate::wire::Error),
+    /// The answer could not be written (the transmit buffer is too small).
+    #[error("cannot write the answer: {0}")]
+    Emit(crate::wire::Error),
+    /// No room for another address.
+    #[error("no room for another address ({capacity} per family)")]
+    Full {
+        /// Addresses per family.
+        capacity: usize,
+    },
+}
+
+/// An Ethernet interface with up to `A` IPv4 and `A` IPv6 addresses.
+///
+/// ```
+/// use core::net::Ipv4Addr;
+/// use core::time::Duration;
+/// use netstack::iface::interface::{Handled, Interface};
+/// use netstack::iface::neighbor::{Cache, Config};
+/// use netstack::wire::EthernetAddress;
+///
+/// let mut iface: Interface<2> = Interface::new(EthernetAddress([2, 0, 0, 0, 0, 2]));
+/// iface.add_ipv4(Ipv4Addr::new(10, 0, 0, 2), 24).unwrap();
+/// let mut neighbors: Cache<8, 2, 1514> = Cache::new(Config::default());
+///
+/// // A Linux ARP request: who has 10.0.0.2? tell 10.0.0.1.
+/// let request = [
+///     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x08, 0x06, // Ethernet
+///     0, 1, 0x08, 0x00, 6, 4, 0, 1, 0x02, 0, 0, 0, 0, 1, 10, 0, 0, 1, // ARP
+///     0, 0, 0, 0, 0, 0, 10, 0, 0, 2,
+/// ];
+/// let mut tx = [0u8; 1514];
+/// let Ok(Handled::Reply(len)) = iface.handle_frame(Duration::ZERO, &request, &mut neighbors, &mut tx) else {
+///     panic!()
+/// };
+/// assert_eq!(len, 42);
+/// assert_eq!(&tx[..6], &[0x02, 0, 0, 0, 0, 1]); // back to the asker
+/// assert_eq!(&tx[20..22], &[0, 2]); // a reply
+/// ```
+#[derive(Debug, Clone)]
+pub struct Interface<const A: usize> {
+    mac: EthernetAddress,
+    v4: [Option<(Ipv4Addr, u8)>; A],
+    v6: [Option<(Ipv6Addr, u8)>; A],
+    caps: ChecksumCapabilities,
+    next_ident: u16,
+}
+
+impl<const A: usize> Interface<A> {
+    /// An interface with this MAC address and no IP address. Its IPv6 link-local
+    /// address is [`Interface::link_local`]; add it with [`Interface::add_ipv6`] to
+    /// answer on it.
+    pub fn new(mac: EthernetAddress) -> Self {
+        Interface {
+            mac,
+            v4: [None; A],
+            v6: [None; A],
+            caps: ChecksumCapabilities::default(),
+            next_ident: 1,
+        }
+    }
+
+    /// The checksum handling (default: compute and verify everything).
+    pub const fn with_checksums(mut self, caps: ChecksumCapabilities) -> Self {
+        self.caps = caps;
+        self
+    }
+
+    /// The MAC address.
+    pub const fn mac(&self) -> EthernetAddress {
+        self.mac
+    }
+
+    /// The modified EUI-64 link-local address of the MAC (RFC 4291 appendix A, RFC
+    /// 4862 section 5.3).
+    pub const fn link_local(&self) -> Ipv6Addr {
+        let m = self.mac.0;
+        Ipv6Addr::new(
+            0xfe80,
+            0,
+            0,
+            0,
+            ((m[0] ^ 0x02) as u16) << 8 | m[1] as u16,
+            (m[2] as u16) << 8 | 0xff,
+            0xfe00 | m[3] as u16,
+            (m[4] as u16) << 8 | m[5] as u16,
+        )
+    }
+
+    /// Adds an IPv4 address with its prefix length.
+    pub fn add_ipv4(&mut self, addr: Ipv4Addr, prefix_len: u8) -> Result<(), Error> {
+        let slot = self
+            .v4
+            .iter_mut()
+            .find(|s| s.is_none())
+            .ok_or(Error::Full { capacity: A })?;
+        *slot = Some((addr, prefix_len.min(32)));
+        Ok(())
+    }
+
+    /// Adds an IPv6 address with its prefix length.
+    pub fn add_ipv6(&mut self, addr: Ipv6Addr, prefix_len: u8) -> Result<(), Error> {
+        let slot = self
+            .v6
+            .iter_mut()
+            .find(|s| s.is_none())
+            .ok_or(Error::Full { capacity: A })?;
+        *slot = Some((addr, prefix_len.min(128)));
+        Ok(())
+    }
+
+    /// Whether `addr` is one of the interface's addresses.
+    pub fn has_addr(&self, addr: IpAddr) -> bool {
+        match addr {
+            IpAddr::V4(a) => self.v4.iter().flatten().any(|(x, _)| *x == a),
+            IpAddr::V6(a) => self.v6.iter().flatten().any(|(x, _)| *x == a),
+        }
+    }
+
+    /// Whether the interface listens on IPv6 multicast `addr`: all-nodes, or the
+    /// solicited-node group of one of its addresses (RFC 4861 section 7.2.1).
+    fn joined_v6(&self, addr: &Ipv6Addr) -> bool {
+        *addr == Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1)
+            || self
+                .v6
+                .iter()
+                .flatten()
+                .any(|(a, _)| ndp::solicited_node(a) == *addr)
+    }
+
+    /// Handles a received frame: learns about its sender in `neighbors` and writes the
+    /// answer, if one is owed, into `tx`.
+    pub fn handle_frame<const N: usize, const Q: usize, const B: usize>(
+        &mut self,
+        now: Duration,
+        frame: &[u8],
+        neighbors: &mut Cache<N, Q, B>,
+        tx: &mut [u8],
+    ) -> Result<Handled, Error> {
+        let f = Frame::dissect(frame, &self.caps).map_err(Error::Malformed)?;
+        let dst = f.ethernet.dst_addr;
+        // Not addressed to us, or tagged for a VLAN this (untagged) interface is not on.
+        if (dst != self.mac && !dst.is_multicast()) || f.ethernet.vlan.is_some() {
+            return Ok(Handled::Ignored);
+        }
+        if let Some(e) = f.error() {
+            return Err(Error::Malformed(e));
+        }
+        match &f.network {
+            Network::Arp(r) => self.handle_arp(now, r, neighbors, tx),
+            Network::Ipv4 { header, transport } if self.has_addr(IpAddr::V4(header.dst_addr)) => {
+                match transport {
+                    Transport::Icmpv4(icmp) => match icmp.echo_reply() {
+                        Some(reply) if matches!(icmp, icmpv4::Repr::EchoRequest { .. }) => self
+                            .reply_v4(
+                                f.ethernet.src_addr,
+                                header.dst_addr,
+                                header.src_addr,
+                                &reply,
+                                tx,
+                            ),
+                        _ => Ok(Handled::Consumed),
+                    },
+                    _ => Ok(Handled::Ignored),
+                }
+            }
+            Network::Ipv6 {
+                header,
+                transport: Transport::Icmpv6(icmp),
+                ..
+            } if self.has_addr(IpAddr::V6(header.dst_addr)) || self.joined_v6(&header.dst_addr) => {
+                self.handle_icmpv6(now, f.ethernet.src_addr, header, icmp, neighbors, tx)
+            }
+            _ => Ok(Handled::Ignored),
+        }
+    }
+
+    fn handle_arp<const N: usize, const Q: usize, const B: usize>(
+        &mut self,
+        now: Duration,
+        r: &arp::Repr,
+        neighbors: &mut Cache<N, Q, B>,
+        tx: &mut [u8],
+    ) -> Result<Handled, Error> {
+        let sender = IpAddr::V4(r.source_protocol_addr);
+        let for_us = self.has_addr(IpAddr::V4(r.target_protocol_addr));
+        //= https://www.rfc-editor.org/rfc/rfc826
+        //# If the pair <protocol type, sender protocol address> is already in my
+        //# translation table, update the sender hardware address field of the entry
+        //# with the new information in the packet and set Merge_flag to true.
+        neighbors.handle_arp(
+            now,
+            sender,
+            r.source_hardware_addr,
+            r.operation == arp::Operation::REPLY,
+        );
+        //# ?Am I the target protocol address? Yes: If Merge_flag is false, add the
+        //# triplet <protocol type, sender protocol address, sender hardware address>
+        //# to the translation table.
+        if for_us && !r.source_protocol_addr.is_unspecified() {
+            // A full cache of resolutions cannot take the sender; answering still works.
+            let _ = neighbors.handle_solicitation_source(now, sender, r.source_hardware_addr);
+        }
+        if !for_us {
+            return Ok(Handled::Ignored);
+        }
+        if r.operation != arp::Operation::REQUEST {
+            return Ok(Handled::Consumed);
+        }
+        let reply = r.reply(self.mac);
+        let eth = eth_header(self.mac, reply.target_hardware_addr, EtherType::ARP);
+        let h = eth.header_len();
+        let len = h + reply.buffer_len();
+        eth.emit(tx).map_err(Error::Emit)?;
+        reply
+            .emit(tx.get_mut(h..).unwrap_or_default())
+            .map_err(Error::Emit)?;
+        Ok(Handled::Reply(len))
+    }
+
+    fn reply_v4(
+        &mut self,
+        to_mac: EthernetAddress,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        icmp: &icmpv4::Repr<'_>,
+        tx: &mut [u8],
+    ) -> Result<Handled, Error> {
+        let ip = ipv4::Repr {
+            src_addr: src,
+            dst_addr: dst,
+            protocol: IpProtocol::ICMP,
+            payload_len: icmp.buffer_len(),
+            ttl: 64,
+            dscp: Dscp::CS0,
+            ecn: Ecn::NOT_ECT,
+            ident: self.next_ident,
+            dont_frag: false,
+            more_frags: false,
+            frag_offset: 0,
+            options: &[],
+        };
+        self.next_ident = self.next_ident.wrapping_add(1);
+        let eth = eth_header(self.mac, to_mac, EtherType::IPV4);
+        let (h, ih) = (eth.header_len(), ip.header_len());
+        let len = h + ip.buffer_len();
+        eth.emit(tx).map_err(Error::Emit)?;
+        let rest = tx.get_mut(h..).unwrap_or_default();
+        icmp.emit(rest.get_mut(ih..).unwrap_or_default(), &self.caps)
+            .map_err(Error::Emit)?;
+        ip.emit(rest, &self.caps).map_err(Error::Emit)?;
+        Ok(Handled::Reply(len))
+    }
+
+    fn handle_icmpv6<const N: usize, const Q: usize, const B: usize>(
+        &mut self,
+        now: Duration,
+        from_mac: EthernetAddress,
+        ip: &ipv6::Repr,
+        icmp: &icmpv6::Repr<'_>,
+        neighbors: &mut Cache<N, Q, B>,
+        tx: &mut [u8],
+    ) -> Result<Handled, Error> {
+        match icmp {
+            icmpv6::Repr::EchoRequest {
+                ident,
+                seq_no,
+                data,
+            } if self.has_addr(IpAddr::V6(ip.dst_addr)) => {
+                //= https://www.rfc-editor.org/rfc/rfc4443#section-4.2
+                //# Every node MUST implement an ICMPv6 Echo responder function that
+                //# receives Echo Requests and originates corresponding Echo Replies.
+                let reply = icmpv6::Repr::EchoReply {
+                    ident: *ident,
+                    seq_no: *seq_no,
+                    data,
+                };
+                self.reply_v6(from_mac, ip.dst_addr, ip.src_addr, 64, &reply, tx)
+            }
+            icmpv6::Repr::Ndp(n) => {
+                // RFC 4861 section 7.1: hop limit 255 and the other checks that need
+                // the IP header; an invalid message is silently discarded.
+                if n.validate_ip(ip.hop_limit, &ip.src_addr, &ip.dst_addr)
+                    .is_err()
+                {
+                    return Ok(Handled::Ignored);
+                }
+                match n {
+                    ndp::Repr::NeighborSolicit {
+                        target_addr,
+                        options,
+                        ..
+                    } => {
+                        if let Some(hw) = options.source_link_layer_addr()
+                            && !ip.src_addr.is_unspecified()
+                        {
+                            let _ = neighbors.handle_solicitation_source(
+                                now,
+                                IpAddr::V6(ip.src_addr),
+                                hw,
+                            );
+                        }
+                        if !self.has_addr(IpAddr::V6(*target_addr)) {
+                            return Ok(Handled::Ignored);
+                        }
+                        self.advertise(from_mac, ip, *target_addr, tx)
+                    }
+                    ndp::Repr::NeighborAdvert {
+                        flags,
+                        target_addr,
+                        options,
+                    } => {
+                        neighbors.handle_advertisement(
+                            now,
+                            IpAddr::V6(*target_addr),
+                            options.target_link_layer_addr(),
+                            AdvertFlags {
+                                solicited: flags.0 & NeighborFlags::SOLICITED != 0,
+                                override_: flags.0 & NeighborFlags::OVERRIDE != 0,
+                                router: flags.0 & NeighborFlags::ROUTER != 0,
+                            },
+                        );
+                        Ok(Handled::Consumed)
+                    }
+                    _ => Ok(Handled::Ignored),
+                }
+            }
+            _ => Ok(Handled::Ignored),
+        }
+    }
+
+    /// A Neighbor Advertisement answering a solicitation for `target` (RFC 4861
+    /// section 7.2.4).
+    fn advertise(
+        &mut self,
+        from_mac: EthernetAddress,
+        ns: &ipv6::Repr,
+        target: Ipv6Addr,
+        tx: &mut [u8],
+    ) -> Result<Handled, Error> {
+        //= https://www.rfc-editor.org/rfc/rfc4861#section-7.2.4
+        //# If the source of the solicitation is the unspecified address, the node MUST
+        //# set the Solicited flag to zero and multicast the advertisement to the
+        //# all-nodes address. Otherwise, the node MUST set the Solicited flag to one
+        //# and unicast the advertisement to the source of the solicitation.
+        let (dst, dst_mac, solicited) = if ns.src_addr.is_unspecified() {
+            let all_nodes = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+            (all_nodes, EthernetAddress([0x33, 0x33, 0, 0, 0, 1]), false)
+        } else {
+            (ns.src_addr, from_mac, true)
+        };
+        //# If the solicitation's IP Destination Address is not a multicast address, the
+        //# Target Link-Layer Address option MAY be omitted; [...] Otherwise, the node
+        //# MUST include the option in the advertisement.
+        // Linux omits it then, and so do we.
+        let mut opts = [0u8; 8];
+        let mut w = OptionWriter::new(&mut opts);
+        if ns.dst_addr.is_multicast() {
+            w.push(&NdpOption::TargetLinkLayerAddr(self.mac))
+                .map_err(Error::Emit)?;
+        }
+        let na = icmpv6::Repr::Ndp(ndp::Repr::NeighborAdvert {
+            flags: NeighborFlags::new(false, solicited, true),
+            target_addr: target,
+            options: w.into_options(),
+        });
+        self.reply_v6(dst_mac, target, dst, 255, &na, tx)
+    }
+
+    fn reply_v6(
+        &mut self,
+        to_mac: EthernetAddress,
+        src: Ipv6Addr,
+        dst: Ipv6Addr,
+        hop_limit: u8,
+        icmp: &icmpv6::Repr<'_>,
+        tx: &mut [u8],
+    ) -> Result<Handled, Error> {
+        let ip = ipv6::Repr {
+            src_addr: src,
+            dst_addr: dst,
+            next_header: IpProtocol::ICMPV6,
+            payload_len: icmp.buffer_len(),
+            hop_limit,
+            traffic_class: 0,
+            flow_label: 0,
+        };
+        let eth = eth_header(self.mac, to_mac, EtherType::IPV6);
+        let h = eth.header_len();
+        let len = h + ip.buffer_len();
+        eth.emit(tx).map_err(Error::Emit)?;
+        let rest = tx.get_mut(h..).unwrap_or_default();
+        ip.emit(rest).map_err(Error::Emit)?;
+        icmp.emit(
+            rest.get_mut(ipv6::HEADER_LEN..).unwrap_or_default(),
+            &src,
+            &dst,
+            &self.caps,
+        )
+        .map_err(Error::Emit)?;
+        Ok(Handled::Reply(len))
+    }
+}
+
+const fn eth_header(
+    src: EthernetAddress,
+    dst: EthernetAddress,
+    ethertype: EtherType,
+) -> ethernet::Repr {
+    ethernet::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        vlan: None,
+        inner_vlan: None,
+        ethertype,
+    }
+}
+
+#[cfg(test)]
+mod tests;

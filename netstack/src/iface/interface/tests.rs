@@ -1,0 +1,356 @@
+use super::*;
+use crate::iface::neighbor::{Config, State};
+use crate::wire::ndp::solicited_node;
+
+const OUR_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 0x02]);
+const PEER_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 0x01]);
+const OURS4: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+const PEER4: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+const OURS6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 2);
+const PEER6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 1);
+
+type Neighbors = Cache<4, 1, 64>;
+
+fn setup() -> (Interface<2>, Neighbors) {
+    let mut i = Interface::new(OUR_MAC);
+    i.add_ipv4(OURS4, 24).unwrap();
+    i.add_ipv6(OURS6, 64).unwrap();
+    (i, Cache::new(Config::default()))
+}
+
+fn caps() -> ChecksumCapabilities {
+    ChecksumCapabilities::default()
+}
+
+/// Builds an Ethernet frame around `body` written by `f`.
+fn frame(
+    dst: EthernetAddress,
+    ethertype: EtherType,
+    body_len: usize,
+    f: impl FnOnce(&mut [u8]),
+) -> alloc::vec::Vec<u8> {
+    let eth = eth_header(PEER_MAC, dst, ethertype);
+    let mut v = vec![0u8; 14 + body_len];
+    eth.emit(&mut v).unwrap();
+    f(&mut v[14..]);
+    v
+}
+
+fn arp_request(target: Ipv4Addr) -> alloc::vec::Vec<u8> {
+    let r = arp::Repr::request(PEER_MAC, PEER4, target);
+    frame(EthernetAddress::BROADCAST, EtherType::ARP, 28, |b| {
+        r.emit(b).unwrap()
+    })
+}
+
+fn icmpv6_frame(
+    dst_mac: EthernetAddress,
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    hop_limit: u8,
+    icmp: &icmpv6::Repr<'_>,
+) -> alloc::vec::Vec<u8> {
+    let ip = ipv6::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        next_header: IpProtocol::ICMPV6,
+        payload_len: icmp.buffer_len(),
+        hop_limit,
+        traffic_class: 0,
+        flow_label: 0,
+    };
+    frame(dst_mac, EtherType::IPV6, ip.buffer_len(), |b| {
+        ip.emit(b).unwrap();
+        icmp.emit(&mut b[40..], &src, &dst, &caps()).unwrap();
+    })
+}
+
+fn ns(src: Ipv6Addr, target: Ipv6Addr, hop_limit: u8) -> alloc::vec::Vec<u8> {
+    let mut opts = [0u8; 8];
+    let mut w = OptionWriter::new(&mut opts);
+    if !src.is_unspecified() {
+        w.push(&NdpOption::SourceLinkLayerAddr(PEER_MAC)).unwrap();
+    }
+    let icmp = icmpv6::Repr::Ndp(ndp::Repr::NeighborSolicit {
+        reserved: 0,
+        target_addr: target,
+        options: w.into_options(),
+    });
+    let group = solicited_node(&target);
+    let o = group.octets();
+    icmpv6_frame(
+        EthernetAddress([0x33, 0x33, o[12], o[13], o[14], o[15]]),
+        src,
+        group,
+        hop_limit,
+        &icmp,
+    )
+}
+
+#[test]
+fn arp_request_for_us_is_answered_and_the_sender_learned() {
+    let (mut i, mut n) = setup();
+    let mut tx = [0u8; 100];
+    assert_eq!(
+        i.handle_frame(Duration::ZERO, &arp_request(OURS4), &mut n, &mut tx),
+        Ok(Handled::Reply(42))
+    );
+    let f = Frame::dissect(&tx[..42], &caps()).unwrap();
+    assert_eq!(
+        (f.ethernet.src_addr, f.ethernet.dst_addr),
+        (OUR_MAC, PEER_MAC)
+    );
+    let Network::Arp(r) = f.network else { panic!() };
+    assert_eq!(r, arp::Repr::request(PEER_MAC, PEER4, OURS4).reply(OUR_MAC));
+    // RFC 826: we are the target, so the sender is now known (STALE until confirmed).
+    assert_eq!(
+        n.lookup(IpAddr::V4(PEER4)),
+        Some((State::Stale, Some(PEER_MAC)))
+    );
+    // For another address: nothing to say, nothing learned.
+    let (mut i, mut n) = setup();
+    assert_eq!(
+        i.handle_frame(
+            Duration::ZERO,
+            &arp_request(Ipv4Addr::new(10, 0, 0, 9)),
+            &mut n,
+            &mut tx
+        ),
+        Ok(Handled::Ignored)
+    );
+    assert!(n.is_empty());
+}
+
+#[test]
+fn echo_requests_are_answered_v4_and_v6() {
+    let (mut i, mut n) = setup();
+    let mut tx = [0u8; 200];
+    let echo = icmpv4::Repr::EchoRequest {
+        ident: 7,
+        seq_no: 1,
+        data: b"abcdefgh",
+    };
+    let ip = ipv4::Repr {
+        src_addr: PEER4,
+        dst_addr: OURS4,
+        protocol: IpProtocol::ICMP,
+        payload_len: echo.buffer_len(),
+        ttl: 64,
+        dscp: Dscp::CS0,
+        ecn: Ecn::NOT_ECT,
+        ident: 99,
+        dont_frag: true,
+        more_frags: false,
+        frag_offset: 0,
+        options: &[],
+    };
+    let req = frame(OUR_MAC, EtherType::IPV4, ip.buffer_len(), |b| {
+        echo.emit(&mut b[20..], &caps()).unwrap();
+        ip.emit(b, &caps()).unwrap();
+    });
+    let Ok(Handled::Reply(len)) = i.handle_frame(Duration::ZERO, &req, &mut n, &mut tx) else {
+        panic!()
+    };
+    let f = Frame::dissect(&tx[..len], &caps()).unwrap();
+    assert_eq!(f.error(), None);
+    let Network::Ipv4 {
+        header,
+        transport: Transport::Icmpv4(r),
+    } = f.network
+    else {
+        panic!("{f:?}")
+    };
+    assert_eq!(
+        (header.src_addr, header.dst_addr, header.ttl, header.ident),
+        (OURS4, PEER4, 64, 1)
+    );
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoReply {
+            ident: 7,
+            seq_no: 1,
+            data: b"abcdefgh"
+        }
+    );
+    // The identification moves on.
+    let Ok(Handled::Reply(_)) = i.handle_frame(Duration::ZERO, &req, &mut n, &mut tx) else {
+        panic!()
+    };
+    assert_eq!(&tx[18..20], &[0, 2]);
+
+    let echo6 = icmpv6::Repr::EchoRequest {
+        ident: 8,
+        seq_no: 2,
+        data: b"xyz",
+    };
+    let req6 = icmpv6_frame(OUR_MAC, PEER6, OURS6, 64, &echo6);
+    let Ok(Handled::Reply(len)) = i.handle_frame(Duration::ZERO, &req6, &mut n, &mut tx) else {
+        panic!()
+    };
+    let f = Frame::dissect(&tx[..len], &caps()).unwrap();
+    let Network::Ipv6 {
+        header,
+        transport: Transport::Icmpv6(r),
+        ..
+    } = f.network
+    else {
+        panic!("{f:?}")
+    };
+    assert_eq!(
+        (header.src_addr, header.dst_addr, header.hop_limit),
+        (OURS6, PEER6, 64)
+    );
+    assert_eq!(
+        r,
+        icmpv6::Repr::EchoReply {
+            ident: 8,
+            seq_no: 2,
+            data: b"xyz"
+        }
+    );
+    // A short transmit buffer is an error, not a panic.
+    assert!(matches!(
+        i.handle_frame(Duration::ZERO, &req6, &mut n, &mut [0u8; 50]),
+        Err(Error::Emit(_))
+    ));
+}
+
+/// RFC 4861 section 7.2.4: a solicitation from an address gets a solicited, unicast
+/// advertisement; one from the unspecified address (DAD) an unsolicited one to
+/// all-nodes; a hop limit other than 255 is discarded (section 7.1.1).
+#[test]
+fn neighbor_solicitations() {
+    let (mut i, mut n) = setup();
+    let mut tx = [0u8; 200];
+    let Ok(Handled::Reply(len)) =
+        i.handle_frame(Duration::ZERO, &ns(PEER6, OURS6, 255), &mut n, &mut tx)
+    else {
+        panic!()
+    };
+    let f = Frame::dissect(&tx[..len], &caps()).unwrap();
+    assert_eq!(f.ethernet.dst_addr, PEER_MAC);
+    let Network::Ipv6 {
+        header,
+        transport:
+            Transport::Icmpv6(icmpv6::Repr::Ndp(ndp::Repr::NeighborAdvert {
+                flags,
+                target_addr,
+                options,
+            })),
+        ..
+    } = f.network
+    else {
+        panic!("{f:?}")
+    };
+    assert_eq!(
+        (header.src_addr, header.dst_addr, header.hop_limit),
+        (OURS6, PEER6, 255)
+    );
+    assert_eq!(
+        (flags, target_addr),
+        (NeighborFlags::new(false, true, true), OURS6)
+    );
+    assert_eq!(options.target_link_layer_addr(), Some(OUR_MAC));
+    assert_eq!(
+        n.lookup(IpAddr::V6(PEER6)),
+        Some((State::Stale, Some(PEER_MAC)))
+    );
+
+    let Ok(Handled::Reply(len)) = i.handle_frame(
+        Duration::ZERO,
+        &ns(Ipv6Addr::UNSPECIFIED, OURS6, 255),
+        &mut n,
+        &mut tx,
+    ) else {
+        panic!()
+    };
+    let f = Frame::dissect(&tx[..len], &caps()).unwrap();
+    assert_eq!(
+        f.ethernet.dst_addr,
+        EthernetAddress([0x33, 0x33, 0, 0, 0, 1])
+    );
+    let Network::Ipv6 {
+        header,
+        transport: Transport::Icmpv6(icmpv6::Repr::Ndp(ndp::Repr::NeighborAdvert { flags, .. })),
+        ..
+    } = f.network
+    else {
+        panic!()
+    };
+    assert_eq!(header.dst_addr, Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1));
+    assert_eq!(flags, NeighborFlags::new(false, false, true));
+
+    assert_eq!(
+        i.handle_frame(Duration::ZERO, &ns(PEER6, OURS6, 64), &mut n, &mut tx),
+        Ok(Handled::Ignored)
+    );
+    assert_eq!(
+        i.handle_frame(Duration::ZERO, &ns(PEER6, PEER6, 255), &mut n, &mut tx),
+        Ok(Handled::Ignored)
+    );
+}
+
+#[test]
+fn advertisements_feed_the_cache() {
+    let (mut i, mut n) = setup();
+    let mut tx = [0u8; 200];
+    n.resolve(Duration::ZERO, IpAddr::V6(PEER6)).unwrap();
+    let mut opts = [0u8; 8];
+    let mut w = OptionWriter::new(&mut opts);
+    w.push(&NdpOption::TargetLinkLayerAddr(PEER_MAC)).unwrap();
+    let na = icmpv6::Repr::Ndp(ndp::Repr::NeighborAdvert {
+        flags: NeighborFlags::new(false, true, true),
+        target_addr: PEER6,
+        options: w.into_options(),
+    });
+    let f = icmpv6_frame(OUR_MAC, PEER6, OURS6, 255, &na);
+    assert_eq!(
+        i.handle_frame(Duration::ZERO, &f, &mut n, &mut tx),
+        Ok(Handled::Consumed)
+    );
+    assert_eq!(
+        n.lookup(IpAddr::V6(PEER6)),
+        Some((State::Reachable, Some(PEER_MAC)))
+    );
+}
+
+#[test]
+fn what_is_not_for_us() {
+    let (mut i, mut n) = setup();
+    let mut tx = [0u8; 200];
+    // Another MAC.
+    let mut other = arp_request(OURS4);
+    other[..6].copy_from_slice(&[0x02, 9, 9, 9, 9, 9]);
+    assert_eq!(
+        i.handle_frame(Duration::ZERO, &other, &mut n, &mut tx),
+        Ok(Handled::Ignored)
+    );
+    // A corrupted frame for us is an error that says why.
+    let mut bad = arp_request(OURS4);
+    bad[15] = 9; // hardware type
+    assert!(matches!(
+        i.handle_frame(Duration::ZERO, &bad, &mut n, &mut tx),
+        Err(Error::Malformed(_))
+    ));
+    assert!(matches!(
+        i.handle_frame(Duration::ZERO, &bad[..10], &mut n, &mut tx),
+        Err(Error::Malformed(_))
+    ));
+    // Room for two addresses per family.
+    i.add_ipv4(Ipv4Addr::new(192, 0, 2, 1), 24).unwrap();
+    assert_eq!(
+        i.add_ipv4(Ipv4Addr::new(192, 0, 2, 2), 24),
+        Err(Error::Full { capacity: 2 })
+    );
+}
+
+/// RFC 4291 appendix A: the modified EUI-64 of 4e:df:79:c6:21:c4 is
+/// 4cdf:79ff:fec6:21c4 (as Linux derived it in our capture).
+#[test]
+fn link_local() {
+    let i: Interface<1> = Interface::new(EthernetAddress([0x4e, 0xdf, 0x79, 0xc6, 0x21, 0xc4]));
+    assert_eq!(
+        i.link_local(),
+        "fe80::4cdf:79ff:fec6:21c4".parse::<Ipv6Addr>().unwrap()
+    );
+}
