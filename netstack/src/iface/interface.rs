@@ -190,22 +190,25 @@ impl<const A: usize> Interface<A> {
         }
         match &f.network {
             Network::Arp(r) => self.handle_arp(now, r, neighbors, tx),
-            Network::Ipv4 { header, transport } if self.has_addr(IpAddr::V4(header.dst_addr)) => {
-                match transport {
-                    Transport::Icmpv4(icmp) => match icmp.echo_reply() {
-                        Some(reply) if matches!(icmp, icmpv4::Repr::EchoRequest { .. }) => self
-                            .reply_v4(
-                                f.ethernet.src_addr,
-                                header.dst_addr,
-                                header.src_addr,
-                                &reply,
-                                tx,
-                            ),
-                        _ => Ok(Handled::Consumed),
-                    },
-                    _ => Ok(Handled::Ignored),
-                }
-            }
+            Network::Ipv4 {
+                header,
+                transport: Transport::Icmpv4(icmp),
+            } if self.has_addr(IpAddr::V4(header.dst_addr)) => match icmp {
+                //= https://www.rfc-editor.org/rfc/rfc1122#section-3.2.2.6
+                //# Every host MUST implement an ICMP Echo server function that receives
+                //# Echo Requests and sends corresponding Echo Replies.
+                icmpv4::Repr::EchoRequest { .. } => match icmp.echo_reply() {
+                    Some(reply) => self.reply_v4(
+                        f.ethernet.src_addr,
+                        header.dst_addr,
+                        header.src_addr,
+                        &reply,
+                        tx,
+                    ),
+                    None => Ok(Handled::Consumed),
+                },
+                _ => Ok(Handled::Consumed),
+            },
             Network::Ipv6 {
                 header,
                 transport: Transport::Icmpv6(icmp),
