@@ -203,3 +203,101 @@ fn linux_resolves_us_by_arp_and_sends_the_echo_request() {
     );
     drop(ns);
 }
+
+/// Linux pings our interface over the TAP device, in both families: it resolves us by
+/// ARP and by NDP, and every echo request gets netstack's echo reply. `ping` succeeding
+/// is the Linux kernel's verdict on our answers.
+#[test]
+#[ignore = "needs root: run by cargo xtask test"]
+fn linux_pings_our_interface_over_ipv4_and_ipv6() {
+    use rayos_net::netstack::iface::interface::{Handled, Interface};
+    use rayos_net::netstack::iface::neighbor::{Cache, Config};
+    use std::net::Ipv6Addr;
+
+    let name = format!("rif{}", std::process::id());
+    ip(&["netns", "add", &name]);
+    let mut ns = Netns {
+        name: name.clone(),
+        ping: None,
+    };
+    let mut tap = Tap::open(&name).expect("create the TAP interface");
+    ip(&["link", "set", &name, "netns", &name]);
+    ip(&["-n", &name, "addr", "add", "10.77.1.1/24", "dev", &name]);
+    ip(&[
+        "-n",
+        &name,
+        "addr",
+        "add",
+        "fd00:77::1/64",
+        "dev",
+        &name,
+        "nodad",
+    ]);
+    ip(&["-n", &name, "link", "set", &name, "up"]);
+
+    let ours6: Ipv6Addr = "fd00:77::2".parse().unwrap();
+    let mut iface: Interface<2> = Interface::new(OUR_MAC);
+    iface.add_ipv4(Ipv4Addr::new(10, 77, 1, 2), 24).unwrap();
+    iface.add_ipv6(ours6, 64).unwrap();
+    let mut neighbors: Cache<8, 2, 1514> = Cache::new(Config::default());
+
+    let ping = Command::new("ip")
+        .args(["netns", "exec", &name, "sh", "-c"])
+        .arg("ping -c 3 -i 0.2 -W 2 10.77.1.2 && ping -6 -c 3 -i 0.2 -W 2 fd00:77::2")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ping");
+    ns.ping = Some(ping);
+
+    let start = Instant::now();
+    let mut replies = 0;
+    let status = loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "ping did not finish"
+        );
+        let now = start.elapsed();
+        let mut answers: Vec<Vec<u8>> = Vec::new();
+        tap.receive(now, |frame| {
+            let mut tx = [0u8; 1514];
+            if let Ok(Handled::Reply(len)) = iface.handle_frame(now, frame, &mut neighbors, &mut tx)
+            {
+                answers.push(tx[..len].to_vec());
+            }
+        });
+        for answer in answers {
+            assert!(tap.transmit_one(now, |buf| {
+                buf[..answer.len()].copy_from_slice(&answer);
+                answer.len()
+            }));
+            replies += 1;
+        }
+        if let Some(status) = ns.ping.as_mut().unwrap().try_wait().expect("wait for ping") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let out = ns
+        .ping
+        .take()
+        .unwrap()
+        .wait_with_output()
+        .expect("ping output");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        status.success(),
+        "ping failed: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("3 packets transmitted, 3 received"), "{text}");
+    assert_eq!(
+        text.matches("3 received, 0% packet loss").count(),
+        2,
+        "{text}"
+    );
+    // ARP reply + 3 echo replies, Neighbor Advertisement + 3 echo replies (Linux may
+    // ask again; never fewer).
+    assert!(replies >= 8, "{replies} answers");
+    drop(ns);
+}
