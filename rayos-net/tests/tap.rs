@@ -210,9 +210,9 @@ fn linux_resolves_us_by_arp_and_sends_the_echo_request() {
 #[test]
 #[ignore = "needs root: run by cargo xtask test"]
 fn linux_pings_our_interface_over_ipv4_and_ipv6() {
+    use core::net::Ipv6Addr;
     use rayos_net::netstack::iface::interface::{Handled, Interface};
     use rayos_net::netstack::iface::neighbor::{Cache, Config};
-    use std::net::Ipv6Addr;
 
     let name = format!("rif{}", std::process::id());
     ip(&["netns", "add", &name]);
