@@ -12,8 +12,8 @@
 //!    validates lengths once, after which no accessor can panic; and a `Repr`
 //!    (for example [`wire::udp::Repr`]) with `parse`, `emit` and `buffer_len`.
 //! 2. [`iface`]: state kept between packets, with capacities chosen by the caller:
-//!    the RFC 4861 neighbor cache (NDP and ARP) and IPv4/IPv6 reassembly. The
-//!    routing table and interfaces follow.
+//!    the RFC 4861 neighbor cache (NDP and ARP), IPv4/IPv6 reassembly, and an
+//!    interface that answers ARP, Neighbor Solicitations and pings. Routing follows.
 //! 3. The sans-IO machines (forwarding, TCP and UDP sockets) arrive in later releases.
 //!
 //! ## Sans-IO
