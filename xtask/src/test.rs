@@ -285,7 +285,8 @@ fn setup_step(ctx: &Ctx) -> Result<(), String> {
         clippy: has("clippy"),
         bare_metal: has("baremetal") || has("clippy"),
         fuzz: has("fuzz"),
-        debian: has("peers"),
+        // The peer tests need them all; the plain tests read captures with tcpdump.
+        debian: has("peers") || has("test"),
     })
 }
 
