@@ -11,8 +11,9 @@
 //!    `Packet<T: AsRef<[u8]>>` (for example [`wire::udp::Packet`]) whose `new_checked`
 //!    validates lengths once, after which no accessor can panic; and a `Repr`
 //!    (for example [`wire::udp::Repr`]) with `parse`, `emit` and `buffer_len`.
-//! 2. State (routing table, neighbor caches, interfaces) and 3. the sans-IO machines
-//!    (forwarding, TCP and UDP sockets) arrive in later releases, on top of `wire`.
+//! 2. State: [`route`], routing tables with longest-prefix match (a fixed-capacity
+//!    table for both families). Neighbor caches and interfaces arrive in later releases.
+//! 3. The sans-IO machines (forwarding, TCP and UDP sockets) arrive in later releases.
 //!
 //! ## Sans-IO
 //! The crate performs no I/O, reads no clock and uses no global randomness: the caller
@@ -27,8 +28,8 @@
 //!
 //! ## Features
 //! The crate has no default features and needs no allocator; it builds for bare-metal
-//! targets such as `thumbv7em-none-eabihf`. Growable storage (`alloc`) arrives with
-//! the routing table.
+//! targets such as `thumbv7em-none-eabihf`.
+//! - `alloc`: growable storage (reserved for the full-table routing tables).
 //!
 //! ## MSRV
 //! The minimum supported Rust version is the workspace's `rust-version` (1.95).
@@ -61,6 +62,7 @@
 #[macro_use]
 extern crate std;
 
+pub mod route;
 pub mod wire;
 
 /// The README's example, run as a doctest.

@@ -1,0 +1,3 @@
+//! Longest-prefix-match benches (see the next commit).
+
+fn main() {}
