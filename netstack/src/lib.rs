@@ -12,7 +12,8 @@
 //!    validates lengths once, after which no accessor can panic; and a `Repr`
 //!    (for example [`wire::udp::Repr`]) with `parse`, `emit` and `buffer_len`.
 //! 2. State: [`route`], routing tables with longest-prefix match (a fixed-capacity
-//!    table for both families). Neighbor caches and interfaces arrive in later releases.
+//!    table for both families, and under `alloc` Poptrie tables that hold the full
+//!    Internet table). Neighbor caches and interfaces arrive in later releases.
 //! 3. The sans-IO machines (forwarding, TCP and UDP sockets) arrive in later releases.
 //!
 //! ## Sans-IO
@@ -29,7 +30,8 @@
 //! ## Features
 //! The crate has no default features and needs no allocator; it builds for bare-metal
 //! targets such as `thumbv7em-none-eabihf`.
-//! - `alloc`: growable storage (reserved for the full-table routing tables).
+//! - `alloc`: growable storage; enables the full-table routing tables
+//!   `route::Ipv4Table` and `route::Ipv6Table`.
 //!
 //! ## MSRV
 //! The minimum supported Rust version is the workspace's `rust-version` (1.95).
@@ -61,6 +63,9 @@
 #[cfg(test)]
 #[macro_use]
 extern crate std;
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
 
 pub mod route;
 pub mod wire;

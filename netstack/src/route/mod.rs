@@ -14,6 +14,14 @@
 //!   table is an [`InsertError::Full`], never a panic. Entries are kept sorted by
 //!   prefix length, longest first, so a lookup is a scan that stops at the first
 //!   match: `O(N)` lookup, insert and remove, for the small `N` of embedded targets.
+//! - Under `alloc`: `Ipv4Table` and `Ipv6Table`, which hold a full Internet table.
+//!   The lookup structure is a *Poptrie* (Asai and Ohara, "Poptrie: A Compressed Trie
+//!   with Population Count for Fast and Scalable Software IP Routing Table Lookup",
+//!   SIGCOMM 2015): a direct-pointing array of 2^16 entries indexed by the first 16
+//!   address bits, then trie nodes of 6-bit stride, each with a 64-bit bitmap of
+//!   internal children and a 64-bit *leafvec* marking where runs of equal leaves
+//!   begin, so that children and leaves are stored compressed and found by population
+//!   count. See the `poptrie` module for the layout, update strategy and figures.
 //!
 //! ## Example
 //! ```
@@ -31,9 +39,13 @@
 
 mod cidr;
 mod fixed;
+#[cfg(feature = "alloc")]
+pub mod poptrie;
 
 pub use cidr::{CidrError, IpCidr, Ipv4Cidr, Ipv6Cidr};
 pub use fixed::FixedTable;
+#[cfg(feature = "alloc")]
+pub use poptrie::{Ipv4Table, Ipv6Table};
 
 use core::net::IpAddr;
 
