@@ -17,8 +17,8 @@
 //! - Under `alloc`: `Ipv4Table` and `Ipv6Table`, which hold a full Internet table.
 //!   The lookup structure is a *Poptrie* (Asai and Ohara, "Poptrie: A Compressed Trie
 //!   with Population Count for Fast and Scalable Software IP Routing Table Lookup",
-//!   SIGCOMM 2015): a direct-pointing array of 2^16 entries indexed by the first 16
-//!   address bits, then trie nodes of 6-bit stride, each with a 64-bit bitmap of
+//!   SIGCOMM 2015): a direct-pointing array indexed by the first 18 (IPv4) or 16
+//!   (IPv6) address bits, then trie nodes of 6-bit stride, each with a 64-bit bitmap of
 //!   internal children and a 64-bit *leafvec* marking where runs of equal leaves
 //!   begin, so that children and leaves are stored compressed and found by population
 //!   count. See the `poptrie` module for the layout, update strategy and figures.
