@@ -94,8 +94,15 @@ macro_rules! against_naive {
                 prop_assert_eq!(&listed, &reference);
                 // A table built in one go answers the same.
                 let bulk: $table<u32> = reference.iter().copied().collect();
+                // And one extended twice (the second into a non-empty table).
+                let mut halves: $table<u32> = $table::new();
+                let (a, b) = reference.split_at(reference.len() / 2);
+                prop_assert_eq!(halves.extend(a.iter().copied()), Ok(()));
+                prop_assert_eq!(halves.extend(b.iter().copied()), Ok(()));
+                prop_assert_eq!(halves.len(), reference.len());
                 for &a in &probes {
                     prop_assert_eq!(bulk.lookup(a), t.lookup(a));
+                    prop_assert_eq!(halves.lookup(a), t.lookup(a));
                 }
             }
         }
