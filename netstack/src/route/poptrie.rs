@@ -50,9 +50,9 @@
 //! | table | prefixes | `memory_bytes` | rayos | prefix-trie 0.10 | treebitmap 0.5 |
 //! |-------|---------:|---------------:|------:|-----------------:|---------------:|
 //! | IPv4  | 901,899  | 10,221,092 B (9.7 MiB) | 9.0 ns (111 M/s) | 36.6 ns (27 M/s) | 71.9 ns (14 M/s) |
-//! | IPv6  | 160,147  | 4,609,408 B (4.4 MiB)   | 33.5 ns (30 M/s) | 66.4 ns (15 M/s) | 144.4 ns (7 M/s) |
+//! | IPv6  | 160,147  | 4,201,420 B (4.0 MiB)   | 33.5 ns (30 M/s) | 66.4 ns (15 M/s) | 144.4 ns (7 M/s) |
 //!
-//! (Medians; the IPv4 `rayos` figure ranged 106-116 M/s over runs on the shared
+//! (Medians; the IPv4 `rayos` figure ranged 103-116 M/s over runs on the shared
 //! machine. A 2^20 IPv6 top level gave 35 M/s for 7.6 MiB: not worth it.)
 //!
 //! [`Ipv4Table::memory_bytes`] counts the top level, nodes, leaves and the value arena
