@@ -11,9 +11,11 @@
 //!    `Packet<T: AsRef<[u8]>>` (for example [`wire::udp::Packet`]) whose `new_checked`
 //!    validates lengths once, after which no accessor can panic; and a `Repr`
 //!    (for example [`wire::udp::Repr`]) with `parse`, `emit` and `buffer_len`.
-//! 2. [`iface`]: state kept between packets, with capacities chosen by the caller:
-//!    the RFC 4861 neighbor cache (NDP and ARP), IPv4/IPv6 reassembly, and an
-//!    interface that answers ARP, Neighbor Solicitations and pings. Routing follows.
+//! 2. State kept between packets, with capacities chosen by the caller: [`route`],
+//!    routing tables with longest-prefix match (a fixed-capacity table for both
+//!    families, and under `alloc` Poptrie tables that hold the full Internet table);
+//!    [`iface`], the RFC 4861 neighbor cache (NDP and ARP), IPv4/IPv6 reassembly, and
+//!    an interface that answers ARP, Neighbor Solicitations and pings.
 //! 3. The sans-IO machines (forwarding, TCP and UDP sockets) arrive in later releases.
 //!
 //! ## Sans-IO
@@ -29,8 +31,9 @@
 //!
 //! ## Features
 //! The crate has no default features and needs no allocator; it builds for bare-metal
-//! targets such as `thumbv7em-none-eabihf`. Growable storage (`alloc`) arrives with
-//! the routing table.
+//! targets such as `thumbv7em-none-eabihf`.
+//! - `alloc`: growable storage; enables the full-table routing tables
+//!   `route::Ipv4Table` and `route::Ipv6Table`.
 //!
 //! ## MSRV
 //! The minimum supported Rust version is the workspace's `rust-version` (1.95).
@@ -63,10 +66,11 @@
 #[macro_use]
 extern crate std;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "alloc"))]
 extern crate alloc;
 
 pub mod iface;
+pub mod route;
 pub mod wire;
 
 /// The README's example, run as a doctest.
