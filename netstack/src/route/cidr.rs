@@ -42,127 +42,76 @@ fn split(s: &str) -> Result<(&str, u8), CidrError> {
     Ok((a, parse_len(l)?))
 }
 
-/// An IPv4 prefix: a network address with its host bits zero, and a length of 0 to 32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Ipv4Cidr {
-    addr: Ipv4Addr,
-    len: u8,
-}
-
-impl Ipv4Cidr {
-    /// A prefix of `len` bits of `addr`; the host bits of `addr` are cleared.
-    pub const fn new(addr: Ipv4Addr, len: u8) -> Result<Self, CidrError> {
-        if len > 32 {
-            return Err(CidrError::PrefixTooLong { len, max: 32 });
+/// Defines a prefix type of one family; IPv4 and IPv6 differ only in address type,
+/// integer width and text form.
+macro_rules! cidr_type {
+    ($(#[$doc:meta])* $name:ident, $addr:ty, $bits:ty, $max:literal, $text:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name {
+            addr: $addr,
+            len: u8,
         }
-        let bits = addr.to_bits() & Self::mask(len);
-        Ok(Self {
-            addr: Ipv4Addr::from_bits(bits),
-            len,
-        })
-    }
 
-    /// The netmask of a `len`-bit prefix as an integer (`len` at most 32).
-    const fn mask(len: u8) -> u32 {
-        if len == 0 {
-            0
-        } else {
-            u32::MAX << (32 - len as u32)
+        impl $name {
+            /// A prefix of `len` bits of `addr`; the host bits of `addr` are cleared.
+            pub const fn new(addr: $addr, len: u8) -> Result<Self, CidrError> {
+                if len > $max {
+                    return Err(CidrError::PrefixTooLong { len, max: $max });
+                }
+                let bits = addr.to_bits() & Self::mask(len);
+                Ok(Self { addr: <$addr>::from_bits(bits), len })
+            }
+
+            /// The netmask of a `len`-bit prefix as an integer (`len` at most the
+            /// address length).
+            const fn mask(len: u8) -> $bits {
+                if len == 0 { 0 } else { <$bits>::MAX << ($max - len as u32) }
+            }
+
+            /// The network address (host bits zero).
+            pub const fn address(&self) -> $addr {
+                self.addr
+            }
+
+            /// The prefix length in bits.
+            pub const fn prefix_len(&self) -> u8 {
+                self.len
+            }
+
+            /// Whether `addr` is inside this prefix.
+            pub const fn contains(&self, addr: $addr) -> bool {
+                addr.to_bits() & Self::mask(self.len) == self.addr.to_bits()
+            }
         }
-    }
 
-    /// The network address (host bits zero).
-    pub const fn address(&self) -> Ipv4Addr {
-        self.addr
-    }
-
-    /// The prefix length in bits.
-    pub const fn prefix_len(&self) -> u8 {
-        self.len
-    }
-
-    /// Whether `addr` is inside this prefix.
-    pub const fn contains(&self, addr: Ipv4Addr) -> bool {
-        addr.to_bits() & Self::mask(self.len) == self.addr.to_bits()
-    }
-}
-
-impl fmt::Display for Ipv4Cidr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.len)
-    }
-}
-
-impl FromStr for Ipv4Cidr {
-    type Err = CidrError;
-    /// Parses `a.b.c.d/n`; host bits are cleared as in [`Ipv4Cidr::new`].
-    fn from_str(s: &str) -> Result<Self, CidrError> {
-        let (a, len) = split(s)?;
-        let addr = a.parse().map_err(|_| CidrError::InvalidAddress)?;
-        Self::new(addr, len)
-    }
-}
-
-/// An IPv6 prefix: a network address with its host bits zero, and a length of 0 to 128.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Ipv6Cidr {
-    addr: Ipv6Addr,
-    len: u8,
-}
-
-impl Ipv6Cidr {
-    /// A prefix of `len` bits of `addr`; the host bits of `addr` are cleared.
-    pub const fn new(addr: Ipv6Addr, len: u8) -> Result<Self, CidrError> {
-        if len > 128 {
-            return Err(CidrError::PrefixTooLong { len, max: 128 });
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}/{}", self.addr, self.len)
+            }
         }
-        let bits = addr.to_bits() & Self::mask(len);
-        Ok(Self {
-            addr: Ipv6Addr::from_bits(bits),
-            len,
-        })
-    }
 
-    /// The netmask of a `len`-bit prefix as an integer (`len` at most 128).
-    const fn mask(len: u8) -> u128 {
-        if len == 0 {
-            0
-        } else {
-            u128::MAX << (128 - len as u32)
+        impl FromStr for $name {
+            type Err = CidrError;
+            #[doc = $text]
+            fn from_str(s: &str) -> Result<Self, CidrError> {
+                let (a, len) = split(s)?;
+                let addr = a.parse().map_err(|_| CidrError::InvalidAddress)?;
+                Self::new(addr, len)
+            }
         }
-    }
-
-    /// The network address (host bits zero).
-    pub const fn address(&self) -> Ipv6Addr {
-        self.addr
-    }
-
-    /// The prefix length in bits.
-    pub const fn prefix_len(&self) -> u8 {
-        self.len
-    }
-
-    /// Whether `addr` is inside this prefix.
-    pub const fn contains(&self, addr: Ipv6Addr) -> bool {
-        addr.to_bits() & Self::mask(self.len) == self.addr.to_bits()
-    }
+    };
 }
 
-impl fmt::Display for Ipv6Cidr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.len)
-    }
-}
-
-impl FromStr for Ipv6Cidr {
-    type Err = CidrError;
-    /// Parses `addr/n` with `addr` in RFC 4291 text form; host bits are cleared.
-    fn from_str(s: &str) -> Result<Self, CidrError> {
-        let (a, len) = split(s)?;
-        let addr = a.parse().map_err(|_| CidrError::InvalidAddress)?;
-        Self::new(addr, len)
-    }
-}
+cidr_type!(
+    /// An IPv4 prefix: a network address with its host bits zero, and a length of 0 to 32.
+    Ipv4Cidr, Ipv4Addr, u32, 32, "Parses `a.b.c.d/n`; host bits are cleared as in `new`."
+);
+cidr_type!(
+    /// An IPv6 prefix: a network address with its host bits zero, and a length of 0 to
+    /// 128.
+    Ipv6Cidr, Ipv6Addr, u128, 128, "Parses `addr/n` with `addr` in RFC 4291 text form; host bits are cleared."
+);
 
 /// A prefix of either family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
