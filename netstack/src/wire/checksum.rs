@@ -314,6 +314,28 @@ fn load64<const BE: bool>(bytes: [u8; 8]) -> u64 {
     }
 }
 
+/// The sum of big-endian 32-bit words, not folded (by RFC 1071 section 2(C) a sum in
+/// any width folds to the 16-bit sum): the five words of a fixed IPv4 or TCP header
+/// unrolled, then any options in a loop. For headers, whose length is a multiple of
+/// four; [`data`] takes any slice.
+#[inline(always)]
+pub(crate) fn sum_words(words: &[[u8; 4]]) -> u64 {
+    let mut sum: u64 = 0;
+    let rest = match words.split_first_chunk::<5>() {
+        Some((fixed, rest)) => {
+            for word in fixed {
+                sum += u64::from(u32::from_be_bytes(*word));
+            }
+            rest
+        }
+        None => words,
+    };
+    for word in rest {
+        sum += u64::from(u32::from_be_bytes(*word));
+    }
+    sum
+}
+
 /// Ones'-complement sum of several partial sums.
 #[inline]
 pub fn combine(sums: &[u16]) -> u16 {

@@ -425,27 +425,7 @@ fn header_sum(header: &[u8]) -> u16 {
     if !rest.is_empty() {
         return checksum::data(header);
     }
-    checksum::fold(sum_words(words))
-}
-
-/// The sum of big-endian 32-bit words, not folded: the five of a fixed header (20
-/// bytes) unrolled, then the rest in a loop.
-#[inline(always)]
-fn sum_words(words: &[[u8; 4]]) -> u64 {
-    let mut sum: u64 = 0;
-    let rest = match words.split_first_chunk::<5>() {
-        Some((fixed, rest)) => {
-            for word in fixed {
-                sum += u64::from(u32::from_be_bytes(*word));
-            }
-            rest
-        }
-        None => words,
-    };
-    for word in rest {
-        sum += u64::from(u32::from_be_bytes(*word));
-    }
-    sum
+    checksum::fold(checksum::sum_words(words))
 }
 
 /// Verifies the checksum of `header` (options included), whose checksum field holds

@@ -325,26 +325,6 @@ fn pseudo_header_sum(src: &IpAddr, dst: &IpAddr, len: usize) -> Result<u64> {
     }
 }
 
-/// The sum of big-endian 32-bit words, not folded: the five of a fixed header (20
-/// bytes) unrolled, then the options in a loop.
-#[inline(always)]
-fn sum_words(words: &[[u8; 4]]) -> u64 {
-    let mut sum: u64 = 0;
-    let rest = match words.split_first_chunk::<5>() {
-        Some((fixed, rest)) => {
-            for word in fixed {
-                sum += u64::from(u32::from_be_bytes(*word));
-            }
-            rest
-        }
-        None => words,
-    };
-    for word in rest {
-        sum += u64::from(u32::from_be_bytes(*word));
-    }
-    sum
-}
-
 /// Verifies the checksum of the segment `buf`, whose checksum field holds `found`
 /// and whose header is `header_len` bytes (a multiple of four, as the data offset
 /// counts 32-bit words), in one sum over the pseudo-header and the segment.
@@ -367,7 +347,7 @@ fn verify_segment_checksum(
     let mut sum = pseudo_header_sum(src, dst, buf.len())?;
     match buf.split_at_checked(header_len) {
         Some((header, data)) if header_len.is_multiple_of(4) => {
-            sum += sum_words(header.as_chunks::<4>().0);
+            sum += checksum::sum_words(header.as_chunks::<4>().0);
             if !data.is_empty() {
                 sum += u64::from(checksum::data(data));
             }
