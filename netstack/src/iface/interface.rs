@@ -179,12 +179,14 @@ impl<const A: usize> Interface<A> {
         neighbors: &mut Cache<N, Q, B>,
         tx: &mut [u8],
     ) -> Result<Handled, Error> {
-        let f = Frame::dissect(frame, &self.caps).map_err(Error::Malformed)?;
-        let dst = f.ethernet.dst_addr;
+        // The Ethernet header first: other hosts' frames are not dissected further.
+        let eth = ethernet::Frame::new_checked(frame).map_err(Error::Malformed)?;
+        let dst = eth.dst_addr();
         // Not addressed to us, or tagged for a VLAN this (untagged) interface is not on.
-        if (dst != self.mac && !dst.is_multicast()) || f.ethernet.vlan.is_some() {
+        if (dst != self.mac && !dst.is_multicast()) || eth.vlan_count() > 0 {
             return Ok(Handled::Ignored);
         }
+        let f = Frame::dissect(frame, &self.caps).map_err(Error::Malformed)?;
         if let Some(e) = f.error() {
             return Err(Error::Malformed(e));
         }
