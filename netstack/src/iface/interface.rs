@@ -7,11 +7,15 @@
 //! says about its sender, and writes at most one answer. It performs no I/O and keeps
 //! only a counter for IPv4 Identification; the caller moves the frames.
 //!
+//! [`Interface::emit_solicit`] writes the ARP request or Neighbor Solicitation that a
+//! [`Solicit`] of the neighbor cache asks for. Forwarding between interfaces is
+//! [`super::router`]'s.
+//!
 //! Not here yet (issue 4 goes on): Duplicate Address Detection and SLAAC (RFC 4862),
-//! IGMP/MLD membership, answering fragmented echo requests (reassembly is in
-//! [`super::reassembly`], the caller can feed it), and forwarding.
+//! IGMP/MLD membership, and answering fragmented echo requests (reassembly is in
+//! [`super::reassembly`], the caller can feed it).
 
-use super::neighbor::{AdvertFlags, Cache};
+use super::neighbor::{AdvertFlags, Cache, Solicit};
 use crate::wire::dissect::{Frame, Network, Transport};
 use crate::wire::ethernet::{self, EtherType};
 use crate::wire::ipv4::{Dscp, Ecn};
@@ -44,6 +48,9 @@ pub enum Error {
     /// The answer could not be written (the transmit buffer is too small).
     #[error("cannot write the answer: {0}")]
     Emit(crate::wire::Error),
+    /// The interface has no address of the family to send from.
+    #[error("no address of the family to send from")]
+    NoAddress,
     /// No room for another address.
     #[error("no room for another address ({capacity} per family)")]
     Full {
@@ -86,6 +93,7 @@ pub struct Interface<const A: usize> {
     v6: [Option<(Ipv6Addr, u8)>; A],
     caps: ChecksumCapabilities,
     next_ident: u16,
+    router: bool,
 }
 
 impl<const A: usize> Interface<A> {
@@ -99,6 +107,113 @@ impl<const A: usize> Interface<A> {
             v6: [None; A],
             caps: ChecksumCapabilities::default(),
             next_ident: 1,
+            router: false,
+        }
+    }
+
+    /// Marks the interface as a router's: its Neighbor Advertisements carry the
+    /// Router flag (RFC 4861 section 4.4), so hosts that use it as a gateway keep it
+    /// in their default router list.
+    pub const fn set_router(&mut self, router: bool) {
+        self.router = router;
+    }
+
+    /// The checksum handling.
+    pub const fn checksums(&self) -> &ChecksumCapabilities {
+        &self.caps
+    }
+
+    /// The IPv4 addresses with their prefix lengths.
+    pub fn ipv4_addrs(&self) -> impl Iterator<Item = (Ipv4Addr, u8)> + '_ {
+        self.v4.iter().flatten().copied()
+    }
+
+    /// The IPv6 addresses with their prefix lengths.
+    pub fn ipv6_addrs(&self) -> impl Iterator<Item = (Ipv6Addr, u8)> + '_ {
+        self.v6.iter().flatten().copied()
+    }
+
+    /// The IPv4 source address for a packet to `dst` sent on this interface: an
+    /// address whose subnet holds `dst`, else the first address.
+    pub fn ipv4_source(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        let on_link = self.ipv4_addrs().find(|&(a, len)| {
+            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+            a.to_bits() & mask == dst.to_bits() & mask
+        });
+        on_link.or_else(|| self.ipv4_addrs().next()).map(|(a, _)| a)
+    }
+
+    /// The IPv6 source address for a packet to `dst` sent on this interface, after
+    /// RFC 6724 section 5 rule 2 (same scope): a link-local address for a link-local
+    /// destination, otherwise an address with a longer common prefix first, a
+    /// link-local one only when there is no other.
+    pub fn ipv6_source(&self, dst: &Ipv6Addr) -> Option<Ipv6Addr> {
+        let dst_ll = dst.is_unicast_link_local();
+        self.ipv6_addrs().map(|(a, _)| a).max_by_key(|a| {
+            let same_scope = a.is_unicast_link_local() == dst_ll;
+            let common = (a.to_bits() ^ dst.to_bits()).leading_zeros();
+            (same_scope, common)
+        })
+    }
+
+    /// Whether `addr` is the subnet broadcast address of one of the IPv4 prefixes
+    /// (RFC 919, RFC 922), which a router does not forward to (RFC 2644).
+    pub fn is_directed_broadcast(&self, addr: Ipv4Addr) -> bool {
+        self.ipv4_addrs().any(|(a, len)| {
+            let host = u32::MAX.checked_shr(u32::from(len)).unwrap_or(0);
+            len < 31 && a.to_bits() | host == addr.to_bits()
+        })
+    }
+
+    /// Writes the ARP request (IPv4) or Neighbor Solicitation (IPv6) that `solicit`
+    /// asks for into `tx`, and returns its length: broadcast or to the solicited-node
+    /// group when `solicit.unicast` is `None`, else a unicast probe (RFC 4861 section
+    /// 7.2.2, RFC 826). The source address is one of the interface's, chosen like
+    /// [`Interface::ipv4_source`] and [`Interface::ipv6_source`]; an interface with no
+    /// address of the family cannot solicit and gets [`Error::NoAddress`].
+    pub fn emit_solicit(&mut self, solicit: Solicit, tx: &mut [u8]) -> Result<usize, Error> {
+        match solicit.target {
+            IpAddr::V4(target) => {
+                let src = self.ipv4_source(target).ok_or(Error::NoAddress)?;
+                let req = arp::Repr::request(self.mac, src, target);
+                let to = solicit.unicast.unwrap_or(EthernetAddress::BROADCAST);
+                let eth = eth_header(self.mac, to, EtherType::ARP);
+                let h = eth.header_len();
+                eth.emit(tx).map_err(Error::Emit)?;
+                req.emit(tx.get_mut(h..).unwrap_or_default())
+                    .map_err(Error::Emit)?;
+                Ok(h + req.buffer_len())
+            }
+            IpAddr::V6(target) => {
+                let src = self.ipv6_source(&target).ok_or(Error::NoAddress)?;
+                //= https://www.rfc-editor.org/rfc/rfc4861#section-7.2.2
+                //# When a node has a unicast packet to send to a neighbor, but does not
+                //# know the neighbor's link-layer address, it performs address
+                //# resolution. [...] this entails [...] transmitting a Neighbor
+                //# Solicitation message targeted at the neighbor. The solicitation is
+                //# sent to the solicited-node multicast address corresponding to the
+                //# target address.
+                let (dst, to) = match solicit.unicast {
+                    Some(mac) => (target, mac),
+                    None => {
+                        let group = ndp::solicited_node(&target);
+                        (group, EthernetAddress::from_ipv6_multicast(&group))
+                    }
+                };
+                let mut opts = [0u8; 8];
+                let mut w = OptionWriter::new(&mut opts);
+                w.push(&NdpOption::SourceLinkLayerAddr(self.mac))
+                    .map_err(Error::Emit)?;
+                let ns = icmpv6::Repr::Ndp(ndp::Repr::NeighborSolicit {
+                    reserved: 0,
+                    target_addr: target,
+                    options: w.into_options(),
+                });
+                match self.reply_v6(to, src, dst, 255, &ns, tx)? {
+                    Handled::Reply(len) => Ok(len),
+                    _ => Err(Error::NoAddress),
+                }
+            }
         }
     }
 
@@ -407,7 +522,7 @@ impl<const A: usize> Interface<A> {
                 .map_err(Error::Emit)?;
         }
         let na = icmpv6::Repr::Ndp(ndp::Repr::NeighborAdvert {
-            flags: NeighborFlags::new(false, solicited, true),
+            flags: NeighborFlags::new(self.router, solicited, true),
             target_addr: target,
             options: w.into_options(),
         });

@@ -11,7 +11,11 @@
 //!   ARP replies, Neighbor Advertisements, ICMP and ICMPv6 Echo Replies.
 //! - [`reassembly`]: IPv4 and IPv6 reassembly in bounded buffers, with a timeout and
 //!   overlapping fragments dropped (RFC 5722).
+//! - [`router`]: forwarding between interfaces (RFC 1812, RFC 8200): validation,
+//!   TTL/Hop Limit, ICMP errors with a rate limit, IPv4 fragmentation, in place and
+//!   without allocation.
 
 pub mod interface;
 pub mod neighbor;
 pub mod reassembly;
+pub mod router;

@@ -530,16 +530,17 @@ impl<const N: usize, const Q: usize, const B: usize> Cache<N, Q, B> {
     /// removes it from the queue.
     pub fn poll_release(&mut self, buf: &mut [u8]) -> Result<Option<Held>, Error> {
         // Oldest first, so that packets to one neighbor leave in the order they came.
+        // (The slots are compared by reference: a slot holds a whole packet.)
         let next = self
             .slots
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| s.map(|s| (i, s)))
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
             .filter(|(_, s)| s.state == SlotState::Waiting)
-            .filter_map(|(i, s)| self.resolved(s.addr).map(|hw| (i, s, hw)))
-            .min_by_key(|(_, s, _)| s.seq);
+            .filter_map(|(i, s)| self.resolved(s.addr).map(|hw| (i, s.seq, hw)))
+            .min_by_key(|&(_, seq, _)| seq);
         match next {
-            Some((index, slot, hw)) => self.take(index, slot, buf, Some(hw)).map(Some),
+            Some((index, _, hw)) => self.take(index, buf, Some(hw)).map(Some),
             None => Ok(None),
         }
     }
@@ -552,11 +553,11 @@ impl<const N: usize, const Q: usize, const B: usize> Cache<N, Q, B> {
             .slots
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| s.map(|s| (i, s)))
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
             .filter(|(_, s)| s.state == SlotState::Failed)
             .min_by_key(|(_, s)| s.seq);
         match failed {
-            Some((index, slot)) => self.take(index, slot, buf, None).map(Some),
+            Some((index, _)) => self.take(index, buf, None).map(Some),
             None => Ok(None),
         }
     }
@@ -637,22 +638,29 @@ impl<const N: usize, const Q: usize, const B: usize> Cache<N, Q, B> {
     fn take(
         &mut self,
         index: usize,
-        slot: Slot<B>,
         buf: &mut [u8],
         hw_addr: Option<EthernetAddress>,
     ) -> Result<Held, Error> {
+        let Some(slot) = self.slots.get(index).and_then(Option::as_ref) else {
+            return Ok(Held {
+                addr: IpAddr::V4(core::net::Ipv4Addr::UNSPECIFIED),
+                hw_addr,
+                len: 0,
+            });
+        };
         let available = buf.len();
         let out = buf.get_mut(..slot.len).ok_or(Error::BufferTooSmall {
             needed: slot.len,
             available,
         })?;
         out.copy_from_slice(&slot.data[..slot.len]);
-        self.slots[index] = None;
-        Ok(Held {
+        let held = Held {
             addr: slot.addr,
             hw_addr,
             len: slot.len,
-        })
+        };
+        self.slots[index] = None;
+        Ok(held)
     }
 
     /// The link-layer address to send to `addr` now, if it is resolved.

@@ -51,6 +51,20 @@ impl EthernetAddress {
     pub const fn is_local(&self) -> bool {
         self.0[0] & 0x02 != 0
     }
+
+    /// The Ethernet group address an IPv6 multicast address maps to: `33:33`
+    /// followed by the last four bytes of the address (RFC 2464 section 7).
+    pub const fn from_ipv6_multicast(group: &core::net::Ipv6Addr) -> Self {
+        let o = group.octets();
+        Self([0x33, 0x33, o[12], o[13], o[14], o[15]])
+    }
+
+    /// The Ethernet group address an IPv4 multicast address maps to: `01:00:5e`
+    /// followed by the low 23 bits of the address (RFC 1112 section 6.4).
+    pub const fn from_ipv4_multicast(group: &core::net::Ipv4Addr) -> Self {
+        let o = group.octets();
+        Self([0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]])
+    }
 }
 
 impl fmt::Display for EthernetAddress {
