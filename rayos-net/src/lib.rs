@@ -16,6 +16,10 @@
 //! in-memory [`device::Loopback`] and [`device::Link`], and stackable middleware: a
 //! [`device::PcapWriter`] that records frames and a seeded [`device::FaultInjector`].
 //!
+//! [`forward`] runs a `netstack` router over devices: the loop that hands each
+//! received frame to the router in the device's own buffer and copies what goes out
+//! into the egress device's.
+//!
 //! It also adds [`pcap`]: reading classic pcap (microsecond and nanosecond, either
 //! byte order) and pcapng captures, and writing pcap, over byte slices and without an
 //! allocator, so captures can be written by firmware and dissected anywhere; under
@@ -47,6 +51,7 @@ pub use raystream;
 pub use raytls;
 
 pub mod device;
+pub mod forward;
 pub mod pcap;
 
 /// The README's example, run as a doctest.
