@@ -227,6 +227,8 @@ pub struct Cache<const N: usize, const Q: usize, const B: usize> {
     slots: [Option<Slot<B>>; Q],
     next_seq: u64,
     stats: Stats,
+    /// The entry [`Cache::resolve`] found last.
+    hint: usize,
 }
 
 impl<const N: usize, const Q: usize, const B: usize> Cache<N, Q, B> {
@@ -237,6 +239,7 @@ impl<const N: usize, const Q: usize, const B: usize> Cache<N, Q, B> {
             entries: [None; N],
             slots: [None; Q],
             next_seq: 0,
+            hint: 0,
             stats: Stats {
                 queue_drops: 0,
                 evictions: 0,
@@ -282,8 +285,20 @@ impl<const N: usize, const Q: usize, const B: usize> Cache<N, Q, B> {
     /// resolution when there is none (RFC 4861 section 7.2.2) and moving a STALE entry
     /// to DELAY (section 7.3.3).
     pub fn resolve(&mut self, now: Duration, addr: IpAddr) -> Result<Resolution, Error> {
-        self.expire(now);
-        if let Some(i) = self.find(addr) {
+        // The forwarding fast path: only the entry asked for has its timer run here
+        // (the others' run at the next poll or timeout), and the entry found last is
+        // tried first, so a router sending to a few next hops does not scan the cache.
+        let found = match self.entries.get(self.hint) {
+            Some(Some(e)) if e.addr == addr => Some(self.hint),
+            _ => self.find(addr),
+        };
+        if let Some(i) = found {
+            self.expire_one(i, now);
+        }
+        if let Some(i) = found
+            && self.entries[i].is_some()
+        {
+            self.hint = i;
             let config = self.config;
             let Some(e) = self.entries[i].as_mut() else {
                 return Ok(Resolution::Pending);
@@ -306,6 +321,7 @@ impl<const N: usize, const Q: usize, const B: usize> Cache<N, Q, B> {
         //# If no entry exists, the sender creates one, sets its state to INCOMPLETE,
         //# initiates Address Resolution, and then queues the data packet pending
         //# completion of address resolution.
+        self.expire(now);
         let i = self.free_slot()?;
         self.entries[i] = Some(Entry {
             addr,
@@ -584,38 +600,44 @@ impl<const N: usize, const Q: usize, const B: usize> Cache<N, Q, B> {
     }
 
     fn expire(&mut self, now: Duration) {
-        let config = self.config;
         for i in 0..N {
-            let Some(e) = self.entries[i].as_mut() else {
-                continue;
-            };
-            if e.deadline > now {
-                continue;
+            self.expire_one(i, now);
+        }
+    }
+
+    /// Runs the timer of entry `i` alone.
+    #[inline]
+    fn expire_one(&mut self, i: usize, now: Duration) {
+        let config = self.config;
+        let Some(e) = self.entries.get_mut(i).and_then(Option::as_mut) else {
+            return;
+        };
+        if e.deadline > now {
+            return;
+        }
+        match e.state {
+            //= https://www.rfc-editor.org/rfc/rfc4861#section-7.3.3
+            //# When ReachableTime milliseconds have passed since receipt of the last
+            //# reachability confirmation for a neighbor, the Neighbor Cache entry's
+            //# state changes from REACHABLE to STALE.
+            State::Reachable => e.state = State::Stale,
+            //# If no reachability confirmation is received within
+            //# DELAY_FIRST_PROBE_TIME seconds of entering the DELAY state, send a
+            //# Neighbor Solicitation and change the state to PROBE.
+            State::Delay => {
+                e.state = State::Probe;
+                e.sent = 0;
             }
-            match e.state {
-                //= https://www.rfc-editor.org/rfc/rfc4861#section-7.3.3
-                //# When ReachableTime milliseconds have passed since receipt of the last
-                //# reachability confirmation for a neighbor, the Neighbor Cache entry's
-                //# state changes from REACHABLE to STALE.
-                State::Reachable => e.state = State::Stale,
-                //# If no reachability confirmation is received within
-                //# DELAY_FIRST_PROBE_TIME seconds of entering the DELAY state, send a
-                //# Neighbor Solicitation and change the state to PROBE.
-                State::Delay => {
-                    e.state = State::Probe;
-                    e.sent = 0;
-                }
-                //= https://www.rfc-editor.org/rfc/rfc4861#section-7.2.2
-                //# If no Neighbor Advertisement is received after MAX_MULTICAST_SOLICIT
-                //# solicitations, address resolution has failed.
-                State::Incomplete if e.sent >= config.max_multicast_solicit => self.fail(i),
-                //= https://www.rfc-editor.org/rfc/rfc4861#section-7.3.3
-                //# If no response is received after waiting RetransTimer milliseconds
-                //# after sending the MAX_UNICAST_SOLICIT solicitations, retransmissions
-                //# cease and the entry SHOULD be deleted.
-                State::Probe if e.sent >= config.max_unicast_solicit => self.fail(i),
-                _ => {}
-            }
+            //= https://www.rfc-editor.org/rfc/rfc4861#section-7.2.2
+            //# If no Neighbor Advertisement is received after MAX_MULTICAST_SOLICIT
+            //# solicitations, address resolution has failed.
+            State::Incomplete if e.sent >= config.max_multicast_solicit => self.fail(i),
+            //= https://www.rfc-editor.org/rfc/rfc4861#section-7.3.3
+            //# If no response is received after waiting RetransTimer milliseconds
+            //# after sending the MAX_UNICAST_SOLICIT solicitations, retransmissions
+            //# cease and the entry SHOULD be deleted.
+            State::Probe if e.sent >= config.max_unicast_solicit => self.fail(i),
+            _ => {}
         }
     }
 
