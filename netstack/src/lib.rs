@@ -16,7 +16,9 @@
 //!    families, and under `alloc` Poptrie tables that hold the full Internet table);
 //!    [`iface`], the RFC 4861 neighbor cache (NDP and ARP), IPv4/IPv6 reassembly, and
 //!    an interface that answers ARP, Neighbor Solicitations and pings.
-//! 3. The sans-IO machines (forwarding, TCP and UDP sockets) arrive in later releases.
+//! 3. The sans-IO machines: [`iface::router`], an IPv4/IPv6 router that forwards
+//!    between interfaces in place (RFC 1812, RFC 8200) with rate-limited ICMP errors
+//!    and IPv4 fragmentation. TCP and UDP sockets arrive in a later release.
 //!
 //! ## Sans-IO
 //! The crate performs no I/O, reads no clock and uses no global randomness: the caller
