@@ -11,9 +11,17 @@
 //! [`Solicit`] of the neighbor cache asks for. Forwarding between interfaces is
 //! [`super::router`]'s.
 //!
-//! Not here yet (issue 4 goes on): Duplicate Address Detection and SLAAC (RFC 4862),
-//! IGMP/MLD membership, and answering fragmented echo requests (reassembly is in
-//! [`super::reassembly`], the caller can feed it).
+//! IPv6 addresses may be added *tentative* ([`Interface::add_ipv6_tentative`]): the
+//! interface then runs Duplicate Address Detection (RFC 4862 section 5.4), sending its
+//! solicitations from [`Interface::poll_transmit`] and assigning the address, or
+//! giving it up, when it hears no answer or a duplicate. With
+//! [`Interface::set_slaac`] it forms addresses from the prefixes of Router
+//! Advertisements (RFC 4862 section 5.5) and expires them with their lifetimes.
+//! What happened comes out of [`Interface::poll_event`]; timers run on
+//! [`Interface::poll_timeout`] and [`Interface::handle_timeout`].
+//!
+//! Not here yet: IGMP/MLD membership reports, and answering fragmented echo requests
+//! (reassembly is in [`super::reassembly`], the caller can feed it).
 
 use super::neighbor::{AdvertFlags, Cache, Solicit};
 use crate::wire::dissect::{Frame, Network, Transport};
@@ -59,6 +67,68 @@ pub enum Error {
     },
 }
 
+/// The state of an IPv6 address (RFC 4862 section 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddrState {
+    /// Duplicate Address Detection is running: the address is not used yet.
+    Tentative,
+    /// Assigned, and preferred for new communication.
+    Preferred,
+    /// Assigned, but its preferred lifetime has ended: kept for existing
+    /// communication, not chosen as a source.
+    Deprecated,
+}
+
+/// Something that happened to the interface's addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Event {
+    /// Duplicate Address Detection found no other user: the address is assigned.
+    DadSucceeded(Ipv6Addr),
+    /// Another node uses (or is trying) the address: it was removed (RFC 4862 section
+    /// 5.4.5; manual intervention is needed for a link-local one).
+    DadFailed(Ipv6Addr),
+    /// SLAAC formed this address from a Router Advertisement's prefix; it is
+    /// tentative until DAD succeeds.
+    Autoconfigured(Ipv6Addr),
+    /// The address's valid lifetime ended: it was removed.
+    Expired(Ipv6Addr),
+}
+
+/// The Duplicate Address Detection settings (RFC 4862 section 5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DadConfig {
+    /// Solicitations sent before an address is assigned (DupAddrDetectTransmits, 1).
+    pub transmits: u8,
+    /// The wait after each (RetransTimer, 1 s).
+    pub retrans_timer: Duration,
+}
+
+impl Default for DadConfig {
+    fn default() -> Self {
+        DadConfig {
+            transmits: 1,
+            retrans_timer: Duration::from_secs(1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct V6Addr {
+    addr: Ipv6Addr,
+    prefix_len: u8,
+    state: AddrState,
+    /// Tentative: solicitations sent, and when the next one (or the verdict) is due.
+    sent: u8,
+    next: Duration,
+    /// Lifetimes of an autoconfigured address (`None`: infinite).
+    preferred_until: Option<Duration>,
+    valid_until: Option<Duration>,
+    autoconf: bool,
+}
+
+const EVENTS: usize = 8;
+
 /// An Ethernet interface with up to `A` IPv4 and `A` IPv6 addresses.
 ///
 /// ```
@@ -90,10 +160,13 @@ pub enum Error {
 pub struct Interface<const A: usize> {
     mac: EthernetAddress,
     v4: [Option<(Ipv4Addr, u8)>; A],
-    v6: [Option<(Ipv6Addr, u8)>; A],
+    v6: [Option<V6Addr>; A],
     caps: ChecksumCapabilities,
     next_ident: u16,
     router: bool,
+    slaac: bool,
+    dad: DadConfig,
+    events: [Option<Event>; EVENTS],
 }
 
 impl<const A: usize> Interface<A> {
@@ -108,6 +181,12 @@ impl<const A: usize> Interface<A> {
             caps: ChecksumCapabilities::default(),
             next_ident: 1,
             router: false,
+            slaac: false,
+            dad: DadConfig {
+                transmits: 1,
+                retrans_timer: Duration::from_secs(1),
+            },
+            events: [None; EVENTS],
         }
     }
 
@@ -128,9 +207,23 @@ impl<const A: usize> Interface<A> {
         self.v4.iter().flatten().copied()
     }
 
-    /// The IPv6 addresses with their prefix lengths.
+    /// The assigned IPv6 addresses (not the tentative ones) with their prefix
+    /// lengths.
     pub fn ipv6_addrs(&self) -> impl Iterator<Item = (Ipv6Addr, u8)> + '_ {
-        self.v6.iter().flatten().copied()
+        self.v6
+            .iter()
+            .flatten()
+            .filter(|a| a.state != AddrState::Tentative)
+            .map(|a| (a.addr, a.prefix_len))
+    }
+
+    /// The state of one of the interface's IPv6 addresses.
+    pub fn ipv6_addr_state(&self, addr: &Ipv6Addr) -> Option<AddrState> {
+        self.v6
+            .iter()
+            .flatten()
+            .find(|a| a.addr == *addr)
+            .map(|a| a.state)
     }
 
     /// The IPv4 source address for a packet to `dst` sent on this interface: an
@@ -255,22 +348,301 @@ impl<const A: usize> Interface<A> {
         Ok(())
     }
 
-    /// Adds an IPv6 address with its prefix length.
+    /// Adds an IPv6 address with its prefix length, assigned at once (as an
+    /// administrator's address configured without DAD).
     pub fn add_ipv6(&mut self, addr: Ipv6Addr, prefix_len: u8) -> Result<(), Error> {
+        self.insert_v6(V6Addr {
+            addr,
+            prefix_len: prefix_len.min(128),
+            state: AddrState::Preferred,
+            sent: 0,
+            next: Duration::ZERO,
+            preferred_until: None,
+            valid_until: None,
+            autoconf: false,
+        })
+    }
+
+    /// Adds an IPv6 address as *tentative*: Duplicate Address Detection (RFC 4862
+    /// section 5.4) starts at `start` (the caller may add the random delay of section
+    /// 5.4.2 to its clock), and the address is assigned when it succeeds, see
+    /// [`Event::DadSucceeded`]. Until then the interface neither answers for it nor
+    /// sends from it.
+    pub fn add_ipv6_tentative(
+        &mut self,
+        start: Duration,
+        addr: Ipv6Addr,
+        prefix_len: u8,
+    ) -> Result<(), Error> {
+        if self.ipv6_addr_state(&addr).is_some() {
+            return Ok(());
+        }
+        self.insert_v6(V6Addr {
+            addr,
+            prefix_len: prefix_len.min(128),
+            state: AddrState::Tentative,
+            sent: 0,
+            next: start,
+            preferred_until: None,
+            valid_until: None,
+            autoconf: false,
+        })
+    }
+
+    /// Removes an address (either family).
+    pub fn remove_addr(&mut self, addr: IpAddr) {
+        match addr {
+            IpAddr::V4(a) => self
+                .v4
+                .iter_mut()
+                .filter(|s| s.is_some_and(|(x, _)| x == a))
+                .for_each(|s| *s = None),
+            IpAddr::V6(a) => self
+                .v6
+                .iter_mut()
+                .filter(|s| s.is_some_and(|x| x.addr == a))
+                .for_each(|s| *s = None),
+        }
+    }
+
+    fn insert_v6(&mut self, entry: V6Addr) -> Result<(), Error> {
         let slot = self
             .v6
             .iter_mut()
             .find(|s| s.is_none())
             .ok_or(Error::Full { capacity: A })?;
-        *slot = Some((addr, prefix_len.min(128)));
+        *slot = Some(entry);
         Ok(())
+    }
+
+    /// Forms addresses from Router Advertisements' prefixes (SLAAC, RFC 4862 section
+    /// 5.5) when `on`. Off by default (and for a router's interface, which does not
+    /// autoconfigure from other routers).
+    pub const fn set_slaac(&mut self, on: bool) {
+        self.slaac = on;
+    }
+
+    /// The Duplicate Address Detection settings.
+    pub const fn set_dad_config(&mut self, dad: DadConfig) {
+        self.dad = dad;
+    }
+
+    /// The modified EUI-64 interface identifier of the MAC address (RFC 4291
+    /// appendix A): the low 64 bits of [`Interface::link_local`].
+    pub const fn interface_id(&self) -> u64 {
+        (self.link_local().to_bits() & 0xffff_ffff_ffff_ffff) as u64
+    }
+
+    fn push_event(&mut self, event: Event) {
+        if let Some(slot) = self.events.iter_mut().find(|e| e.is_none()) {
+            *slot = Some(event);
+        } else {
+            // Full: the oldest gives way.
+            self.events.rotate_left(1);
+            self.events[EVENTS - 1] = Some(event);
+        }
+    }
+
+    /// The next thing that happened to the addresses, oldest first.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        let first = self.events[0].take()?;
+        self.events.rotate_left(1);
+        Some(first)
+    }
+
+    /// When [`Interface::handle_timeout`] or [`Interface::poll_transmit`] next has
+    /// something to do.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        self.v6
+            .iter()
+            .flatten()
+            .flat_map(|a| {
+                let dad = (a.state == AddrState::Tentative).then_some(a.next);
+                let preferred = a
+                    .preferred_until
+                    .filter(|_| a.state == AddrState::Preferred);
+                [dad, preferred, a.valid_until]
+            })
+            .flatten()
+            .min()
+    }
+
+    /// Runs the timers: DAD verdicts and address lifetimes.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        let transmits = self.dad.transmits;
+        for i in 0..A {
+            let Some(a) = self.v6[i] else { continue };
+            if a.valid_until.is_some_and(|t| t <= now) {
+                //= https://www.rfc-editor.org/rfc/rfc4862#section-5.5.4
+                //# An address (and its association with an interface) becomes invalid
+                //# when its valid lifetime expires. An invalid address MUST NOT be used
+                //# as a source address in outgoing communications and MUST NOT be
+                //# recognized as a destination on a receiving interface.
+                self.v6[i] = None;
+                self.push_event(Event::Expired(a.addr));
+                continue;
+            }
+            let e = self.v6[i].as_mut();
+            let Some(e) = e else { continue };
+            if e.state == AddrState::Tentative && e.sent >= transmits && e.next <= now {
+                //= https://www.rfc-editor.org/rfc/rfc4862#section-5.4
+                //# If no such solicitation or advertisement is received within
+                //# RetransTimer [...] the tentative address [...] is assigned.
+                e.state = AddrState::Preferred;
+                let addr = e.addr;
+                self.push_event(Event::DadSucceeded(addr));
+            } else if e.state == AddrState::Preferred && e.preferred_until.is_some_and(|t| t <= now)
+            {
+                //= https://www.rfc-editor.org/rfc/rfc4862#section-5.5.4
+                //# An address becomes deprecated when its preferred lifetime expires.
+                e.state = AddrState::Deprecated;
+            }
+        }
+    }
+
+    /// Writes the next Duplicate Address Detection solicitation that is due into
+    /// `tx` and returns its length (RFC 4862 section 5.4.2: from the unspecified
+    /// address to the tentative address's solicited-node group, with no link-layer
+    /// address option).
+    pub fn poll_transmit(&mut self, now: Duration, tx: &mut [u8]) -> Result<Option<usize>, Error> {
+        self.handle_timeout(now);
+        let (transmits, retrans) = (self.dad.transmits, self.dad.retrans_timer);
+        let due = self
+            .v6
+            .iter_mut()
+            .flatten()
+            .find(|a| a.state == AddrState::Tentative && a.sent < transmits && a.next <= now);
+        let Some(a) = due else { return Ok(None) };
+        a.sent += 1;
+        a.next = now + retrans;
+        let target = a.addr;
+        let group = ndp::solicited_node(&target);
+        //= https://www.rfc-editor.org/rfc/rfc4862#section-5.4.2
+        //# The node then sends a Neighbor Solicitation message [...] the IP source
+        //# address is set to the unspecified address, the IP destination address is
+        //# set to the solicited-node multicast address of the target address.
+        let ns = icmpv6::Repr::Ndp(ndp::Repr::NeighborSolicit {
+            reserved: 0,
+            target_addr: target,
+            options: ndp::Options::EMPTY,
+        });
+        match self.reply_v6(
+            EthernetAddress::from_ipv6_multicast(&group),
+            Ipv6Addr::UNSPECIFIED,
+            group,
+            255,
+            &ns,
+            tx,
+        )? {
+            Handled::Reply(len) => Ok(Some(len)),
+            _ => Ok(None),
+        }
+    }
+
+    /// A duplicate of a tentative address was detected: give the address up.
+    fn dad_failed(&mut self, addr: Ipv6Addr) {
+        //= https://www.rfc-editor.org/rfc/rfc4862#section-5.4.5
+        //# If the address is a link-local address formed from an interface identifier
+        //# based on the hardware address [...] IP operation on the interface SHOULD be
+        //# disabled.
+        // The caller learns it from the event and decides; the address is removed.
+        self.remove_addr(IpAddr::V6(addr));
+        self.push_event(Event::DadFailed(addr));
+    }
+
+    /// SLAAC from one Prefix Information option (RFC 4862 section 5.5.3).
+    fn autoconfigure(&mut self, now: Duration, p: &ndp::PrefixInformation) {
+        //# a) If the Autonomous flag is not set, silently ignore the Prefix
+        //#    Information option.
+        //# b) If the prefix is the link-local prefix, silently ignore the Prefix
+        //#    Information option.
+        //# c) If the preferred lifetime is greater than the valid lifetime, silently
+        //#    ignore the Prefix Information option.
+        if !p.autonomous
+            || p.prefix.is_unicast_link_local()
+            || p.preferred_lifetime > p.valid_lifetime
+        {
+            return;
+        }
+        // The interface identifier is 64 bits (RFC 4291 section 2.5.1): other prefix
+        // lengths cannot form an address.
+        if p.prefix_len != 64 {
+            return;
+        }
+        let lifetime =
+            |secs: u32| (secs != u32::MAX).then(|| now + Duration::from_secs(u64::from(secs)));
+        let addr = Ipv6Addr::from_bits(
+            (p.prefix.to_bits() & !0xffff_ffff_ffff_ffff) | u128::from(self.interface_id()),
+        );
+        if let Some(a) = self
+            .v6
+            .iter_mut()
+            .flatten()
+            .find(|a| a.autoconf && a.addr == addr)
+        {
+            //= https://www.rfc-editor.org/rfc/rfc4862#section-5.5.3
+            //# e) If the advertised prefix is equal to the prefix of an address
+            //#    configured by stateless autoconfiguration in the list, the preferred
+            //#    lifetime of the address is reset to the Preferred Lifetime in the
+            //#    received advertisement.
+            a.preferred_until = lifetime(p.preferred_lifetime);
+            if a.state == AddrState::Deprecated && p.preferred_lifetime > 0 {
+                a.state = AddrState::Preferred;
+            }
+            //# 1. If the received Valid Lifetime is greater than 2 hours or greater
+            //#    than RemainingLifetime, set the valid lifetime of the corresponding
+            //#    address to the advertised Valid Lifetime.
+            //# 2. If RemainingLifetime is less than or equal to 2 hours, ignore the
+            //#    Prefix Information option with regard to the valid lifetime [...]
+            //# 3. Otherwise, reset the valid lifetime of the corresponding address to
+            //#    2 hours.
+            let two_hours = Duration::from_secs(7200);
+            let advertised = lifetime(p.valid_lifetime);
+            let remaining = a.valid_until.map(|t| t.saturating_sub(now));
+            let longer = match (advertised, remaining) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(adv), Some(rem)) => adv.saturating_sub(now) > rem,
+            };
+            if advertised.is_none_or(|t| t.saturating_sub(now) > two_hours) || longer {
+                a.valid_until = advertised;
+            } else if remaining.is_some_and(|r| r <= two_hours) {
+            } else {
+                a.valid_until = Some(now + two_hours);
+            }
+            return;
+        }
+        //# d) If the prefix advertised is not equal to the prefix of an address
+        //#    configured by stateless autoconfiguration already in the list of
+        //#    addresses associated with the interface, and if the Valid Lifetime is
+        //#    not 0, form an address [...] and add it to the list.
+        if p.valid_lifetime == 0 || self.ipv6_addr_state(&addr).is_some() {
+            return;
+        }
+        let entry = V6Addr {
+            addr,
+            prefix_len: 64,
+            state: AddrState::Tentative,
+            sent: 0,
+            next: now,
+            preferred_until: lifetime(p.preferred_lifetime),
+            valid_until: lifetime(p.valid_lifetime),
+            autoconf: true,
+        };
+        if self.insert_v6(entry).is_ok() {
+            self.push_event(Event::Autoconfigured(addr));
+        }
     }
 
     /// Whether `addr` is one of the interface's addresses.
     pub fn has_addr(&self, addr: IpAddr) -> bool {
         match addr {
             IpAddr::V4(a) => self.v4.iter().flatten().any(|(x, _)| *x == a),
-            IpAddr::V6(a) => self.v6.iter().flatten().any(|(x, _)| *x == a),
+            IpAddr::V6(a) => self
+                .v6
+                .iter()
+                .flatten()
+                .any(|x| x.addr == a && x.state != AddrState::Tentative),
         }
     }
 
@@ -282,7 +654,7 @@ impl<const A: usize> Interface<A> {
                 .v6
                 .iter()
                 .flatten()
-                .any(|(a, _)| ndp::solicited_node(a) == *addr)
+                .any(|a| ndp::solicited_node(&a.addr) == *addr)
     }
 
     /// Handles a received frame: learns about its sender in `neighbors` and writes the
@@ -462,6 +834,21 @@ impl<const A: usize> Interface<A> {
                                 hw,
                             );
                         }
+                        if self.ipv6_addr_state(target_addr) == Some(AddrState::Tentative) {
+                            //= https://www.rfc-editor.org/rfc/rfc4862#section-5.4.3
+                            //# If the source address of the Neighbor Solicitation is
+                            //# the unspecified address, the solicitation is from a node
+                            //# performing Duplicate Address Detection. [...] the
+                            //# tentative address is a duplicate and should not be used
+                            //# by either node.
+                            //# [If the source is a unicast address] the solicitation
+                            //# [...] MUST be silently ignored.
+                            if ip.src_addr.is_unspecified() {
+                                self.dad_failed(*target_addr);
+                                return Ok(Handled::Consumed);
+                            }
+                            return Ok(Handled::Ignored);
+                        }
                         if !self.has_addr(IpAddr::V6(*target_addr)) {
                             return Ok(Handled::Ignored);
                         }
@@ -472,6 +859,16 @@ impl<const A: usize> Interface<A> {
                         target_addr,
                         options,
                     } => {
+                        //= https://www.rfc-editor.org/rfc/rfc4862#section-5.4.4
+                        //# On receipt of a valid Neighbor Advertisement message on an
+                        //# interface, node behavior depends on whether the target
+                        //# address is tentative or matches a unicast or anycast
+                        //# address assigned to the interface: If the target address
+                        //# is tentative, the tentative address is not unique.
+                        if self.ipv6_addr_state(target_addr) == Some(AddrState::Tentative) {
+                            self.dad_failed(*target_addr);
+                            return Ok(Handled::Consumed);
+                        }
                         neighbors.handle_advertisement(
                             now,
                             IpAddr::V6(*target_addr),
@@ -482,6 +879,14 @@ impl<const A: usize> Interface<A> {
                                 router: flags.0 & NeighborFlags::ROUTER != 0,
                             },
                         );
+                        Ok(Handled::Consumed)
+                    }
+                    ndp::Repr::RouterAdvert { options, .. } if self.slaac && !self.router => {
+                        for o in options.iter() {
+                            if let NdpOption::PrefixInformation(p) = o {
+                                self.autoconfigure(now, &p);
+                            }
+                        }
                         Ok(Handled::Consumed)
                     }
                     _ => Ok(Handled::Ignored),

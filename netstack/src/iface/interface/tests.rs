@@ -354,3 +354,224 @@ fn link_local() {
         "fe80::4cdf:79ff:fec6:21c4".parse::<Ipv6Addr>().unwrap()
     );
 }
+
+const T0: Duration = Duration::from_secs(50);
+
+fn ra(
+    prefix: Ipv6Addr,
+    prefix_len: u8,
+    autonomous: bool,
+    valid: u32,
+    preferred: u32,
+) -> alloc::vec::Vec<u8> {
+    let mut opts = [0u8; 40];
+    let mut w = OptionWriter::new(&mut opts);
+    w.push(&NdpOption::SourceLinkLayerAddr(PEER_MAC)).unwrap();
+    w.push(&NdpOption::PrefixInformation(ndp::PrefixInformation {
+        prefix_len,
+        on_link: true,
+        autonomous,
+        valid_lifetime: valid,
+        preferred_lifetime: preferred,
+        prefix,
+    }))
+    .unwrap();
+    let icmp = icmpv6::Repr::Ndp(ndp::Repr::RouterAdvert {
+        cur_hop_limit: 64,
+        flags: ndp::RouterFlags(0),
+        router_lifetime: 1800,
+        reachable_time: 0,
+        retrans_timer: 0,
+        options: w.into_options(),
+    });
+    let all_nodes = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+    icmpv6_frame(
+        EthernetAddress([0x33, 0x33, 0, 0, 0, 1]),
+        Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1),
+        all_nodes,
+        255,
+        &icmp,
+    )
+}
+
+fn na_for(target: Ipv6Addr) -> alloc::vec::Vec<u8> {
+    let mut opts = [0u8; 8];
+    let mut w = OptionWriter::new(&mut opts);
+    w.push(&NdpOption::TargetLinkLayerAddr(PEER_MAC)).unwrap();
+    let icmp = icmpv6::Repr::Ndp(ndp::Repr::NeighborAdvert {
+        flags: NeighborFlags::new(false, false, true),
+        target_addr: target,
+        options: w.into_options(),
+    });
+    let all_nodes = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+    icmpv6_frame(
+        EthernetAddress([0x33, 0x33, 0, 0, 0, 1]),
+        target,
+        all_nodes,
+        255,
+        &icmp,
+    )
+}
+
+#[test]
+fn dad_sends_one_solicitation_from_unspecified_then_assigns() {
+    let (mut i, mut n) = setup();
+    let tentative = Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 0x77);
+    i.add_ipv6_tentative(T0, tentative, 64).unwrap();
+    assert_eq!(i.ipv6_addr_state(&tentative), Some(AddrState::Tentative));
+    assert!(!i.has_addr(IpAddr::V6(tentative)));
+    assert_eq!(i.poll_timeout(), Some(T0));
+    let mut tx = [0u8; 200];
+    let len = i.poll_transmit(T0, &mut tx).unwrap().unwrap();
+    let f = Frame::dissect(&tx[..len], &caps()).unwrap();
+    assert_eq!(f.error(), None);
+    let group = solicited_node(&tentative);
+    assert_eq!(
+        f.ethernet.dst_addr,
+        EthernetAddress([0x33, 0x33, 0xff, 0, 0, 0x77])
+    );
+    let Network::Ipv6 {
+        header,
+        transport: Transport::Icmpv6(icmp),
+        ..
+    } = f.network
+    else {
+        panic!()
+    };
+    // RFC 4862 section 5.4.2: from ::, to the solicited-node group, hop limit 255, and
+    // (RFC 4861 section 4.3) no Source Link-Layer Address option from ::.
+    assert_eq!(
+        (header.src_addr, header.dst_addr, header.hop_limit),
+        (Ipv6Addr::UNSPECIFIED, group, 255)
+    );
+    assert_eq!(
+        icmp,
+        icmpv6::Repr::Ndp(ndp::Repr::NeighborSolicit {
+            reserved: 0,
+            target_addr: tentative,
+            options: ndp::Options::EMPTY
+        })
+    );
+    assert_eq!(i.poll_transmit(T0, &mut tx), Ok(None));
+    // A solicitation from a unicast source for the tentative address is not answered.
+    assert_eq!(
+        i.handle_frame(T0, &ns(PEER6, tentative, 255), &mut n, &mut tx),
+        Ok(Handled::Ignored)
+    );
+    // RetransTimer later with no answer: assigned.
+    assert_eq!(i.poll_timeout(), Some(T0 + Duration::from_secs(1)));
+    i.handle_timeout(T0 + Duration::from_millis(999));
+    assert_eq!(i.poll_event(), None);
+    i.handle_timeout(T0 + Duration::from_secs(1));
+    assert_eq!(i.poll_event(), Some(Event::DadSucceeded(tentative)));
+    assert!(i.has_addr(IpAddr::V6(tentative)));
+    assert!(matches!(
+        i.handle_frame(T0, &ns(PEER6, tentative, 255), &mut n, &mut tx),
+        Ok(Handled::Reply(_))
+    ));
+}
+
+#[test]
+fn dad_fails_on_an_advertisement_or_another_nodes_probe() {
+    let (mut i, mut n) = setup();
+    let mut tx = [0u8; 200];
+    let dup = Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 0x78);
+    i.add_ipv6_tentative(T0, dup, 64).unwrap();
+    i.poll_transmit(T0, &mut tx).unwrap().unwrap();
+    // The owner defends it (RFC 4861 section 7.2.4: an unsolicited NA to all-nodes).
+    assert_eq!(
+        i.handle_frame(T0, &na_for(dup), &mut n, &mut tx),
+        Ok(Handled::Consumed)
+    );
+    assert_eq!(i.poll_event(), Some(Event::DadFailed(dup)));
+    assert_eq!(i.ipv6_addr_state(&dup), None);
+    assert!(n.is_empty(), "a DAD answer is not a neighbor entry");
+    // Another node probing the same tentative address at the same time.
+    let both = Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 0x79);
+    i.add_ipv6_tentative(T0, both, 64).unwrap();
+    assert_eq!(
+        i.handle_frame(T0, &ns(Ipv6Addr::UNSPECIFIED, both, 255), &mut n, &mut tx),
+        Ok(Handled::Consumed)
+    );
+    assert_eq!(i.poll_event(), Some(Event::DadFailed(both)));
+    i.handle_timeout(T0 + Duration::from_secs(5));
+    assert_eq!(i.poll_event(), None);
+}
+
+#[test]
+fn slaac_forms_an_address_from_the_prefix_and_ages_it() {
+    let (mut i, mut n) = setup();
+    i.set_slaac(true);
+    let mut tx = [0u8; 200];
+    let prefix = Ipv6Addr::new(0x2001, 0xdb8, 1, 0, 0, 0, 0, 0);
+    // Ignored: not autonomous, not a /64, preferred over valid.
+    for f in [
+        ra(prefix, 64, false, 3600, 1800),
+        ra(prefix, 48, true, 3600, 1800),
+        ra(prefix, 64, true, 100, 200),
+    ] {
+        i.handle_frame(T0, &f, &mut n, &mut tx).unwrap();
+        assert_eq!(i.poll_event(), None);
+    }
+    assert_eq!(
+        i.handle_frame(T0, &ra(prefix, 64, true, 3600, 1800), &mut n, &mut tx),
+        Ok(Handled::Consumed)
+    );
+    // OUR_MAC 02:00:00:00:00:02 gives the modified EUI-64 identifier 0:ff:fe00:2.
+    let addr = Ipv6Addr::new(0x2001, 0xdb8, 1, 0, 0, 0xff, 0xfe00, 2);
+    assert_eq!(i.poll_event(), Some(Event::Autoconfigured(addr)));
+    assert_eq!(i.ipv6_addr_state(&addr), Some(AddrState::Tentative));
+    i.poll_transmit(T0, &mut tx).unwrap().unwrap();
+    i.handle_timeout(T0 + Duration::from_secs(1));
+    assert_eq!(i.poll_event(), Some(Event::DadSucceeded(addr)));
+    assert_eq!(
+        i.ipv6_source(&Ipv6Addr::new(0x2001, 0xdb8, 9, 0, 0, 0, 0, 1)),
+        Some(addr)
+    );
+    // The same prefix again: no second address.
+    i.handle_frame(T0, &ra(prefix, 64, true, 3600, 1800), &mut n, &mut tx)
+        .unwrap();
+    assert_eq!(i.poll_event(), None);
+    i.handle_timeout(T0 + Duration::from_secs(1800));
+    assert_eq!(i.ipv6_addr_state(&addr), Some(AddrState::Deprecated));
+    // RFC 4862 section 5.5.3 e) 2.: 1800 s remain, under 2 hours, so an advertised
+    // valid lifetime of 60 s is ignored.
+    i.handle_frame(
+        T0 + Duration::from_secs(1800),
+        &ra(prefix, 64, true, 60, 0),
+        &mut n,
+        &mut tx,
+    )
+    .unwrap();
+    i.handle_timeout(T0 + Duration::from_secs(3599));
+    assert_eq!(i.ipv6_addr_state(&addr), Some(AddrState::Deprecated));
+    i.handle_timeout(T0 + Duration::from_secs(3600));
+    assert_eq!(i.poll_event(), Some(Event::Expired(addr)));
+    assert_eq!(i.ipv6_addr_state(&addr), None);
+}
+
+#[test]
+fn slaac_two_hour_rule() {
+    let (mut i, mut n) = setup();
+    i.set_slaac(true);
+    let mut tx = [0u8; 200];
+    let prefix = Ipv6Addr::new(0x2001, 0xdb8, 2, 0, 0, 0, 0, 0);
+    i.handle_frame(T0, &ra(prefix, 64, true, 86_400, 3600), &mut n, &mut tx)
+        .unwrap();
+    let addr = Ipv6Addr::new(0x2001, 0xdb8, 2, 0, 0, 0xff, 0xfe00, 2);
+    // An attacker's RA with valid lifetime 10 s: the address keeps 2 hours.
+    i.handle_frame(T0, &ra(prefix, 64, true, 10, 10), &mut n, &mut tx)
+        .unwrap();
+    i.handle_timeout(T0 + Duration::from_secs(7199));
+    assert!(i.ipv6_addr_state(&addr).is_some());
+    i.handle_timeout(T0 + Duration::from_secs(7200));
+    assert_eq!(i.ipv6_addr_state(&addr), None);
+    // A router's interface does not autoconfigure.
+    let (mut r, mut n) = setup();
+    r.set_slaac(true);
+    r.set_router(true);
+    assert_eq!(
+        r.handle_frame(T0, &ra(prefix, 64, true, 3600, 1800), &mut n, &mut tx),
+        Ok(Handled::Ignored)
+    );
+}
