@@ -16,6 +16,7 @@ pub(crate) const DEBIAN_TOOLS: &[(&str, &str)] = &[
     ("ethtool", "ethtool"),
     ("python3", "python3"),
     ("kill", "procps"),
+    ("radvd", "radvd"),
 ];
 
 /// The bare-metal target every library must build for.
