@@ -20,7 +20,10 @@
 //! What happened comes out of [`Interface::poll_event`]; timers run on
 //! [`Interface::poll_timeout`] and [`Interface::handle_timeout`].
 //!
-//! Not here yet: IGMP/MLD membership reports, and answering fragmented echo requests
+//! Multicast membership (IGMPv3 and MLDv2, with IGMPv2 and MLDv1 compatibility) is in
+//! [`multicast`]: [`Interface::join_group`], [`Interface::leave_group`].
+//!
+//! Not here yet: answering fragmented echo requests
 //! (reassembly is in [`super::reassembly`], the caller can feed it).
 
 use super::neighbor::{AdvertFlags, Cache, Solicit};
@@ -59,6 +62,9 @@ pub enum Error {
     /// The interface has no address of the family to send from.
     #[error("no address of the family to send from")]
     NoAddress,
+    /// Not a multicast address.
+    #[error("{0} is not a multicast address")]
+    NotMulticast(IpAddr),
     /// No room for another address.
     #[error("no room for another address ({capacity} per family)")]
     Full {
@@ -167,6 +173,9 @@ pub struct Interface<const A: usize> {
     slaac: bool,
     dad: DadConfig,
     events: [Option<Event>; EVENTS],
+    groups: [Option<multicast::Group>; A],
+    querier4: multicast::Querier,
+    querier6: multicast::Querier,
 }
 
 impl<const A: usize> Interface<A> {
@@ -187,6 +196,17 @@ impl<const A: usize> Interface<A> {
                 retrans_timer: Duration::from_secs(1),
             },
             events: [None; EVENTS],
+            groups: [None; A],
+            querier4: multicast::Querier {
+                report_due: None,
+                older_until: None,
+                cursor: 0,
+            },
+            querier6: multicast::Querier {
+                report_due: None,
+                older_until: None,
+                cursor: 0,
+            },
         }
     }
 
@@ -464,6 +484,7 @@ impl<const A: usize> Interface<A> {
                 [dad, preferred, a.valid_until]
             })
             .flatten()
+            .chain(self.membership_timeout())
             .min()
     }
 
@@ -500,10 +521,11 @@ impl<const A: usize> Interface<A> {
         }
     }
 
-    /// Writes the next Duplicate Address Detection solicitation that is due into
-    /// `tx` and returns its length (RFC 4862 section 5.4.2: from the unspecified
-    /// address to the tentative address's solicited-node group, with no link-layer
-    /// address option).
+    /// Writes the next frame the interface owes into `tx` and returns its length: a
+    /// Duplicate Address Detection solicitation (RFC 4862 section 5.4.2: from the
+    /// unspecified address to the tentative address's solicited-node group, with no
+    /// link-layer address option), or a multicast membership report (see
+    /// [`multicast`]).
     pub fn poll_transmit(&mut self, now: Duration, tx: &mut [u8]) -> Result<Option<usize>, Error> {
         self.handle_timeout(now);
         let (transmits, retrans) = (self.dad.transmits, self.dad.retrans_timer);
@@ -512,7 +534,9 @@ impl<const A: usize> Interface<A> {
             .iter_mut()
             .flatten()
             .find(|a| a.state == AddrState::Tentative && a.sent < transmits && a.next <= now);
-        let Some(a) = due else { return Ok(None) };
+        let Some(a) = due else {
+            return self.poll_membership(now, tx);
+        };
         a.sent += 1;
         a.next = now + retrans;
         let target = a.addr;
@@ -651,6 +675,11 @@ impl<const A: usize> Interface<A> {
     fn joined_v6(&self, addr: &Ipv6Addr) -> bool {
         *addr == Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1)
             || self
+                .groups
+                .iter()
+                .flatten()
+                .any(|g| g.addr == IpAddr::V6(*addr) && !g.leaving)
+            || self
                 .v6
                 .iter()
                 .flatten()
@@ -698,6 +727,10 @@ impl<const A: usize> Interface<A> {
                 },
                 _ => Ok(Handled::Consumed),
             },
+            Network::Ipv4 {
+                header,
+                transport: Transport::Igmp(igmp),
+            } => Ok(self.handle_igmp(now, header.dst_addr, igmp)),
             Network::Ipv6 {
                 header,
                 transport: Transport::Icmpv6(icmp),
@@ -811,6 +844,7 @@ impl<const A: usize> Interface<A> {
                 };
                 self.reply_v6(from_mac, ip.dst_addr, ip.src_addr, 64, &reply, tx)
             }
+            icmpv6::Repr::Mld(m) => Ok(self.handle_mld(now, &ip.src_addr, m)),
             icmpv6::Repr::Ndp(n) => {
                 // RFC 4861 section 7.1: hop limit 255 and the other checks that need
                 // the IP header; an invalid message is silently discarded.
@@ -982,6 +1016,8 @@ const fn eth_header(
         ethertype,
     }
 }
+
+pub mod multicast;
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 use super::*;
 use crate::iface::neighbor::{Config, State};
 use crate::wire::ndp::solicited_node;
+use crate::wire::{igmp, mld};
 
 const OUR_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 0x02]);
 const PEER_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 0x01]);
@@ -574,4 +575,275 @@ fn slaac_two_hour_rule() {
         r.handle_frame(T0, &ra(prefix, 64, true, 3600, 1800), &mut n, &mut tx),
         Ok(Handled::Ignored)
     );
+}
+
+fn igmp_query(max_resp_code: u8, v3: bool) -> alloc::vec::Vec<u8> {
+    let q = if v3 {
+        igmp::Repr::MembershipQueryV3 {
+            max_resp_code,
+            group_addr: Ipv4Addr::UNSPECIFIED,
+            s_flag: false,
+            qrv: 2,
+            qqic: 125,
+            sources: &[],
+        }
+    } else {
+        igmp::Repr::MembershipQuery {
+            max_resp_time: max_resp_code,
+            group_addr: Ipv4Addr::UNSPECIFIED,
+        }
+    };
+    let ip = ipv4::Repr {
+        src_addr: PEER4,
+        dst_addr: Ipv4Addr::new(224, 0, 0, 1),
+        protocol: IpProtocol::IGMP,
+        payload_len: q.buffer_len(),
+        ttl: 1,
+        dscp: Dscp::CS6,
+        ecn: Ecn::NOT_ECT,
+        ident: 1,
+        dont_frag: false,
+        more_frags: false,
+        frag_offset: 0,
+        options: &[0x94, 4, 0, 0],
+    };
+    frame(
+        EthernetAddress([1, 0, 0x5e, 0, 0, 1]),
+        EtherType::IPV4,
+        ip.buffer_len(),
+        |b| {
+            q.emit(&mut b[24..], &caps()).unwrap();
+            ip.emit(b, &caps()).unwrap();
+        },
+    )
+}
+
+fn mld_query(src: Ipv6Addr, v2: bool) -> alloc::vec::Vec<u8> {
+    let m = if v2 {
+        mld::Repr::QueryV2 {
+            max_resp_code: 10_000,
+            reserved: 0,
+            mcast_addr: Ipv6Addr::UNSPECIFIED,
+            resv: 0,
+            suppress: false,
+            qrv: 2,
+            qqic: 125,
+            sources: icmpv6::AddrList::EMPTY,
+            additional: &[],
+        }
+    } else {
+        mld::Repr::QueryV1 {
+            max_resp_delay: 10_000,
+            reserved: 0,
+            mcast_addr: Ipv6Addr::UNSPECIFIED,
+        }
+    };
+    icmpv6_frame(
+        EthernetAddress([0x33, 0x33, 0, 0, 0, 1]),
+        src,
+        Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1),
+        1,
+        &icmpv6::Repr::Mld(m),
+    )
+}
+
+#[test]
+fn igmpv3_join_and_leave_reports() {
+    let (mut i, _) = setup();
+    let group = Ipv4Addr::new(239, 1, 2, 3);
+    assert_eq!(
+        i.join_group(T0, IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9))),
+        Err(Error::NotMulticast(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9))))
+    );
+    i.join_group(T0, IpAddr::V4(group)).unwrap();
+    assert!(i.is_member(IpAddr::V4(group)));
+    let mut tx = [0u8; 200];
+    let len = i.poll_transmit(T0, &mut tx).unwrap().unwrap();
+    // RFC 3376 section 4.2: to 224.0.0.22 (01:00:5e:00:00:16), TTL 1, Router Alert,
+    // one record CHANGE_TO_EXCLUDE_MODE with no source: "join 239.1.2.3".
+    assert_eq!(&tx[..6], &[1, 0, 0x5e, 0, 0, 0x16]);
+    let ip = ipv4::Packet::new_checked(&tx[14..len]).unwrap();
+    assert_eq!(
+        (ip.ttl(), ip.dst_addr(), ip.src_addr(), ip.options()),
+        (1, Ipv4Addr::new(224, 0, 0, 22), OURS4, &[0x94, 4, 0, 0][..])
+    );
+    ip.verify_checksum().unwrap();
+    let body = ip.payload();
+    assert_eq!(
+        body,
+        &[0x22, 0, 0xe8, 0xf9, 0, 0, 0, 1, 4, 0, 0, 0, 239, 1, 2, 3][..],
+        "type 0x22, checksum (computed independently), one record"
+    );
+    // Robustness: once more a second later, then no more.
+    assert_eq!(i.poll_transmit(T0, &mut tx), Ok(None));
+    assert_eq!(i.poll_timeout(), Some(T0 + Duration::from_secs(1)));
+    assert!(
+        i.poll_transmit(T0 + Duration::from_secs(1), &mut tx)
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        i.poll_transmit(T0 + Duration::from_secs(9), &mut tx),
+        Ok(None)
+    );
+    // Leave: CHANGE_TO_INCLUDE_MODE, twice.
+    i.leave_group(T0, IpAddr::V4(group));
+    assert!(!i.is_member(IpAddr::V4(group)));
+    let len = i
+        .poll_transmit(T0 + Duration::from_secs(10), &mut tx)
+        .unwrap()
+        .unwrap();
+    assert_eq!(tx[len - 8], 3);
+    assert!(
+        i.poll_transmit(T0 + Duration::from_secs(11), &mut tx)
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        i.poll_transmit(T0 + Duration::from_secs(20), &mut tx),
+        Ok(None)
+    );
+}
+
+#[test]
+fn queries_are_answered_with_the_current_state_and_v2_queriers_get_v2_reports() {
+    let (mut i, mut n) = setup();
+    let mut tx = [0u8; 300];
+    let (g1, g2) = (Ipv4Addr::new(239, 1, 1, 1), Ipv4Addr::new(239, 2, 2, 2));
+    i.join_group(T0, IpAddr::V4(g1)).unwrap();
+    i.join_group(T0, IpAddr::V4(g2)).unwrap();
+    for s in 0..3 {
+        while i
+            .poll_transmit(T0 + Duration::from_secs(s), &mut tx)
+            .unwrap()
+            .is_some()
+        {}
+    }
+    // An IGMPv3 query, Max Resp Code 100 (10 s): our MAC ends in 2, so we answer
+    // 10 s * 2/256 later, with both groups in one MODE_IS_EXCLUDE report.
+    let t = T0 + Duration::from_secs(10);
+    assert_eq!(
+        i.handle_frame(t, &igmp_query(100, true), &mut n, &mut tx),
+        Ok(Handled::Consumed)
+    );
+    assert_eq!(
+        i.poll_timeout(),
+        Some(t + Duration::from_millis(78125) / 1000)
+    );
+    let len = i
+        .poll_transmit(t + Duration::from_secs(1), &mut tx)
+        .unwrap()
+        .unwrap();
+    let ip = ipv4::Packet::new_checked(&tx[14..len]).unwrap();
+    assert_eq!(&ip.payload()[6..8], &[0, 2], "two records");
+    assert_eq!(
+        (ip.payload()[8], ip.payload()[16]),
+        (2, 2),
+        "MODE_IS_EXCLUDE"
+    );
+    assert_eq!(
+        i.poll_transmit(t + Duration::from_secs(1), &mut tx),
+        Ok(None)
+    );
+    // An IGMPv2 query: compatibility mode, one v2 report (type 0x16) per group, sent
+    // to the group itself.
+    let t = t + Duration::from_secs(20);
+    i.handle_frame(t, &igmp_query(100, false), &mut n, &mut tx)
+        .unwrap();
+    let mut reported = alloc::vec::Vec::new();
+    while let Some(len) = i
+        .poll_transmit(t + Duration::from_secs(10), &mut tx)
+        .unwrap()
+    {
+        let ip = ipv4::Packet::new_checked(&tx[14..len]).unwrap();
+        assert_eq!(ip.payload()[0], 0x16);
+        assert_eq!(
+            ip.dst_addr(),
+            Ipv4Addr::from(<[u8; 4]>::try_from(&ip.payload()[4..8]).unwrap())
+        );
+        reported.push(ip.dst_addr());
+    }
+    assert_eq!(reported, [g1, g2]);
+    // Still in v2 mode: a leave is a Leave Group to 224.0.0.2.
+    i.leave_group(t + Duration::from_secs(30), IpAddr::V4(g1));
+    let len = i
+        .poll_transmit(t + Duration::from_secs(30), &mut tx)
+        .unwrap()
+        .unwrap();
+    let ip = ipv4::Packet::new_checked(&tx[14..len]).unwrap();
+    assert_eq!(
+        (ip.dst_addr(), ip.payload()[0]),
+        (Ipv4Addr::new(224, 0, 0, 2), 0x17)
+    );
+}
+
+#[test]
+fn mldv2_report_lists_solicited_node_groups_behind_a_router_alert() {
+    let (mut i, mut n) = setup();
+    let ll = i.link_local();
+    i.add_ipv6(ll, 64).unwrap();
+    let group = Ipv6Addr::new(0xff0e, 0, 0, 0, 0, 0, 1, 2);
+    i.join_group(T0, IpAddr::V6(group)).unwrap();
+    let mut tx = [0u8; 300];
+    let len = i.poll_transmit(T0, &mut tx).unwrap().unwrap();
+    assert_eq!(&tx[..6], &[0x33, 0x33, 0, 0, 0, 0x16]);
+    let ip = ipv6::Packet::new_checked(&tx[14..len]).unwrap();
+    assert_eq!(
+        (ip.src_addr(), ip.dst_addr(), ip.hop_limit()),
+        (ll, Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x16), 1)
+    );
+    // RFC 3810 section 5: a Hop-by-Hop header with Router Alert (MLD), as Linux sends.
+    assert_eq!(&ip.payload()[..8], &[0x3a, 0, 5, 2, 0, 0, 1, 0]);
+    let f = Frame::dissect(&tx[..len], &caps()).unwrap();
+    assert_eq!(f.error(), None, "checksum over the pseudo-header verifies");
+    assert_eq!(ip.payload()[8], 143, "MLDv2 report");
+    assert_eq!(ip.payload()[8 + 8], 4, "CHANGE_TO_EXCLUDE");
+    while i
+        .poll_transmit(T0 + Duration::from_secs(5), &mut tx)
+        .unwrap()
+        .is_some()
+    {}
+    // A query from a global address is not a valid query (RFC 3810 section 5.1.14).
+    assert_eq!(
+        i.handle_frame(T0, &mld_query(PEER6, true), &mut n, &mut tx),
+        Ok(Handled::Ignored)
+    );
+    let querier = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1);
+    assert_eq!(
+        i.handle_frame(T0, &mld_query(querier, true), &mut n, &mut tx),
+        Ok(Handled::Consumed)
+    );
+    let len = i
+        .poll_transmit(T0 + Duration::from_secs(10), &mut tx)
+        .unwrap()
+        .unwrap();
+    let ip = ipv6::Packet::new_checked(&tx[14..len]).unwrap();
+    let m = &ip.payload()[8..];
+    // The explicit group and the solicited-node group of fd00::2, which is also the
+    // link-local address's (both end in 00:0002).
+    assert_eq!(solicited_node(&OURS6), solicited_node(&ll));
+    assert_eq!(&m[6..8], &[0, 2]);
+    let groups: alloc::vec::Vec<Ipv6Addr> = (0..2)
+        .map(|k| Ipv6Addr::from(<[u8; 16]>::try_from(&m[8 + 20 * k + 4..8 + 20 * k + 20]).unwrap()))
+        .collect();
+    assert_eq!(groups, [group, solicited_node(&OURS6)]);
+    // An MLDv1 querier: one v1 report (type 131) per group, to the group.
+    i.handle_frame(
+        T0 + Duration::from_secs(20),
+        &mld_query(querier, false),
+        &mut n,
+        &mut tx,
+    )
+    .unwrap();
+    let mut count = 0;
+    while let Some(len) = i
+        .poll_transmit(T0 + Duration::from_secs(30), &mut tx)
+        .unwrap()
+    {
+        let ip = ipv6::Packet::new_checked(&tx[14..len]).unwrap();
+        assert_eq!(ip.payload()[8], 131);
+        assert_eq!(&ip.payload()[8 + 8..8 + 24], &ip.dst_addr().octets());
+        count += 1;
+    }
+    assert_eq!(count, 2);
 }
