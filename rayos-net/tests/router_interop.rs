@@ -132,12 +132,21 @@ fn ok(args: &[&str]) -> String {
     out.stdout
 }
 
-/// Sends `signal` to the process group `pgid`.
-fn kill_group(pgid: u32, signal: &str) {
-    let _ = Command::new("kill")
-        .args(["-s", signal, "--", &format!("-{pgid}")])
+/// Runs `args` under `timeout` (at most `secs`), for cleanup: its status and output
+/// are ignored, and it never panics.
+fn quiet(args: &[&str], secs: u32) {
+    let _ = Command::new("timeout")
+        .args(["-k", "2", &secs.to_string()])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
+}
+
+/// Sends `signal` to the process group `pgid`.
+fn kill_group(pgid: u32, signal: &str) {
+    quiet(&["kill", "-s", signal, "--", &format!("-{pgid}")], 5);
 }
 
 fn mac_text(mac: EthernetAddress) -> String {
@@ -355,8 +364,8 @@ impl Topology {
         fs::create_dir_all(&dir).expect("create the scratch directory");
         // Leftovers of an earlier process with the same PID.
         for n in [&a, &b] {
-            let _ = run(&["ip", "netns", "del", n], 10);
-            let _ = run(&["ip", "link", "del", n], 10);
+            quiet(&["ip", "netns", "del", n], 10);
+            quiet(&["ip", "link", "del", n], 10);
         }
 
         let mut devices = Vec::new();
@@ -564,15 +573,9 @@ impl Drop for Topology {
             let _ = child.wait();
         }
         for n in [&self.a, &self.b] {
-            let _ = Command::new("ip")
-                .args(["netns", "del", n])
-                .stderr(Stdio::null())
-                .status();
+            quiet(&["ip", "netns", "del", n], 10);
             // A TAP interface not moved yet (setup failed early).
-            let _ = Command::new("ip")
-                .args(["link", "del", n])
-                .stderr(Stdio::null())
-                .status();
+            quiet(&["ip", "link", "del", n], 10);
         }
         if std::env::var_os("ROUTER_INTEROP_KEEP").is_some() {
             println!("kept {}", self.dir.display());
