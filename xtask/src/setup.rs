@@ -8,6 +8,7 @@ use crate::process::{Cmd, have_command, is_root};
 pub(crate) const DEBIAN_TOOLS: &[(&str, &str)] = &[
     ("tcpdump", "tcpdump"),
     ("ping", "iputils-ping"),
+    ("tracepath", "iputils-tracepath"),
     ("ip", "iproute2"),
     ("dig", "dnsutils"),
     ("socat", "socat"),
