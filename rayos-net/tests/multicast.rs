@@ -63,7 +63,8 @@ impl Host {
         while self.now() < until {
             let now = self.now();
             let mut out: Vec<Vec<u8>> = Vec::new();
-            let (iface, neighbors, queries) = (&mut self.iface, &mut self.neighbors, &mut self.queries);
+            let (iface, neighbors, queries) =
+                (&mut self.iface, &mut self.neighbors, &mut self.queries);
             self.tap.receive(now, |frame| {
                 let mut tx = [0u8; 1514];
                 match iface.handle_frame(now, frame, neighbors, &mut tx) {
@@ -112,10 +113,29 @@ fn the_linux_bridge_learns_our_groups_and_keeps_them_while_we_answer_queries() {
     // A bridge that snoops and queries (times in centiseconds): queries every 2 s,
     // answers due within 1 s, memberships forgotten after 5 s without a report.
     ip(&[
-        "-n", &name, "link", "add", "br0", "type", "bridge", "mcast_snooping", "1",
-        "mcast_querier", "1", "mcast_igmp_version", "3", "mcast_mld_version", "2",
-        "mcast_query_interval", "200", "mcast_query_response_interval", "100",
-        "mcast_membership_interval", "500", "mcast_startup_query_interval", "200",
+        "-n",
+        &name,
+        "link",
+        "add",
+        "br0",
+        "type",
+        "bridge",
+        "mcast_snooping",
+        "1",
+        "mcast_querier",
+        "1",
+        "mcast_igmp_version",
+        "3",
+        "mcast_mld_version",
+        "2",
+        "mcast_query_interval",
+        "200",
+        "mcast_query_response_interval",
+        "100",
+        "mcast_membership_interval",
+        "500",
+        "mcast_startup_query_interval",
+        "200",
     ]);
     ip(&["-n", &name, "link", "set", &name, "master", "br0"]);
     ip(&["-n", &name, "addr", "add", "10.79.0.1/24", "dev", "br0"]);
@@ -139,15 +159,31 @@ fn the_linux_bridge_learns_our_groups_and_keeps_them_while_we_answer_queries() {
     host.iface.join_group(now, IpAddr::V6(GROUP6)).unwrap();
     host.run(Duration::from_secs(1));
     let learned = mdb(&name, &name);
-    assert!(learned.contains("grp 239.7.8.9"), "IGMPv3 join not learned:\n{learned}");
-    assert!(learned.contains("grp ff0e::79:2"), "MLDv2 join not learned:\n{learned}");
+    assert!(
+        learned.contains("grp 239.7.8.9"),
+        "IGMPv3 join not learned:\n{learned}"
+    );
+    assert!(
+        learned.contains("grp ff0e::79:2"),
+        "MLDv2 join not learned:\n{learned}"
+    );
 
     // Three membership intervals later the entries are still there: we answered.
     host.run(Duration::from_secs(15));
-    assert!(host.queries >= 4, "the bridge queried {} times", host.queries);
+    assert!(
+        host.queries >= 4,
+        "the bridge queried {} times",
+        host.queries
+    );
     let kept = mdb(&name, &name);
-    assert!(kept.contains("grp 239.7.8.9"), "IGMP membership expired:\n{kept}");
-    assert!(kept.contains("grp ff0e::79:2"), "MLD membership expired:\n{kept}");
+    assert!(
+        kept.contains("grp 239.7.8.9"),
+        "IGMP membership expired:\n{kept}"
+    );
+    assert!(
+        kept.contains("grp ff0e::79:2"),
+        "MLD membership expired:\n{kept}"
+    );
 
     // Leaving: the bridge asks once more (group-specific), hears nothing, forgets.
     let now = host.now();
@@ -155,13 +191,28 @@ fn the_linux_bridge_learns_our_groups_and_keeps_them_while_we_answer_queries() {
     host.iface.leave_group(now, IpAddr::V6(GROUP6));
     host.run(Duration::from_secs(7));
     let left = mdb(&name, &name);
-    assert!(!left.contains("grp 239.7.8.9"), "IGMP leave ignored:\n{left}");
-    assert!(!left.contains("grp ff0e::79:2"), "MLD leave ignored:\n{left}");
+    assert!(
+        !left.contains("grp 239.7.8.9"),
+        "IGMP leave ignored:\n{left}"
+    );
+    assert!(
+        !left.contains("grp ff0e::79:2"),
+        "MLD leave ignored:\n{left}"
+    );
 
     // The same with an IGMPv2 and MLDv1 querier: our reports follow its version.
     ip(&[
-        "-n", &name, "link", "set", "br0", "type", "bridge", "mcast_igmp_version", "2",
-        "mcast_mld_version", "1",
+        "-n",
+        &name,
+        "link",
+        "set",
+        "br0",
+        "type",
+        "bridge",
+        "mcast_igmp_version",
+        "2",
+        "mcast_mld_version",
+        "1",
     ]);
     host.run(Duration::from_secs(3));
     let now = host.now();
@@ -169,7 +220,13 @@ fn the_linux_bridge_learns_our_groups_and_keeps_them_while_we_answer_queries() {
     host.iface.join_group(now, IpAddr::V6(GROUP6)).unwrap();
     host.run(Duration::from_secs(15));
     let v2 = mdb(&name, &name);
-    assert!(v2.contains("grp 239.7.8.9"), "IGMPv2 membership not kept:\n{v2}");
-    assert!(v2.contains("grp ff0e::79:2"), "MLDv1 membership not kept:\n{v2}");
+    assert!(
+        v2.contains("grp 239.7.8.9"),
+        "IGMPv2 membership not kept:\n{v2}"
+    );
+    assert!(
+        v2.contains("grp ff0e::79:2"),
+        "MLDv1 membership not kept:\n{v2}"
+    );
     drop(ns);
 }
