@@ -54,7 +54,7 @@ use core::net::IpAddr;
 pub struct InterfaceId(pub u16);
 
 /// A route: where packets to a prefix go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Route {
     /// The gateway to send to; `None` when the destination is on-link (sent to the
     /// destination address itself).

@@ -19,8 +19,10 @@
 //!  child v leaf:     leaves[base0 + popcount(leafvec & bits 0..=v) - 1]
 //! ```
 //!
-//! A leaf is a 32-bit index into an arena of values (one slot per prefix), plus one;
-//! 0 means "no route". Prefixes shorter than a node's stride are expanded into the
+//! A leaf is a 32-bit index into an arena of values, plus one; 0 means "no route".
+//! The arena holds each distinct value once (values are interned, hence `V: Ord`):
+//! the routes of a real forwarding table point to a handful of next hops, so the arena
+//! stays tiny and neighbouring prefixes with the same next hop share their leaves. Prefixes shorter than a node's stride are expanded into the
 //! node's leaves (leaf pushing), and equal neighbouring leaves are stored once, which
 //! is what keeps the structure small. The IPv4 top level has 2^18 entries (1 MiB), as
 //! in the paper's best configuration: a /24, the most common length, is then resolved
@@ -33,8 +35,8 @@
 //! prefix to value slot), which gives [`Ipv4Table::iter`], exact [`Ipv4Table::get`] and
 //! the input of rebuilds. An insert or remove rebuilds the subtrees under the top-level
 //! entries the prefix covers: one entry for a prefix longer than `s` bits, `2^(s-len)`
-//! entries otherwise. Replacing the value of a present prefix rewrites its arena slot
-//! and rebuilds nothing. Rebuilt subtrees are appended to the node and leaf arrays;
+//! entries otherwise. Inserting a present prefix with its present value changes
+//! nothing; with another value it is rebuilt like a new prefix. Rebuilt subtrees are appended to the node and leaf arrays;
 //! when the abandoned space exceeds the live space the whole structure is rebuilt
 //! compactly. [`Ipv4Table::extend`] (and `FromIterator`) insert many prefixes with
 //! one rebuild at the end: that is how to load a full table.
@@ -56,7 +58,8 @@
 //! machine. A 2^20 IPv6 top level gave 35 M/s for 7.6 MiB: not worth it.)
 //!
 //! [`Ipv4Table::memory_bytes`] counts the top level, nodes, leaves and the value arena
-//! (3.4 MiB of the IPv4 figure: one `u32` per prefix), what a lookup reads; not the
+//! (3.4 MiB of the IPv4 figure above, whose benchmark gives every prefix its own `u32`
+//! value: the worst case), what a lookup reads; not the
 //! prefix list (`BTreeMap`) kept for updates and iteration, which adds 12.5 MB
 //! (11.9 MiB) for the full IPv4 table when it is loaded with `extend` or `collect`
 //! (about twice that if filled one `insert` at a time). Measured with a counting
@@ -164,12 +167,18 @@ struct Poptrie<K, V> {
     /// Nodes and leaves no longer reachable (left by subtree rebuilds).
     garbage: usize,
     prefixes: BTreeMap<(K, u8), u32>,
+    /// The distinct values: prefixes with equal values share a slot (a FIB's next
+    /// hops are few), and equal neighbouring leaves then compress into one.
     values: Vec<V>,
+    /// How many prefixes use each slot.
+    refs: Vec<u32>,
+    /// Where each distinct value is.
+    interned: BTreeMap<V, u32>,
     /// Value slots released by removes.
     free: Vec<u32>,
 }
 
-impl<K: Key, V: Copy> Poptrie<K, V> {
+impl<K: Key, V: Copy + Ord> Poptrie<K, V> {
     fn new() -> Self {
         Self {
             top: vec![0; 1 << K::TOP],
@@ -178,7 +187,57 @@ impl<K: Key, V: Copy> Poptrie<K, V> {
             garbage: 0,
             prefixes: BTreeMap::new(),
             values: Vec::new(),
+            refs: Vec::new(),
+            interned: BTreeMap::new(),
             free: Vec::new(),
+        }
+    }
+
+    /// The slot of `value`, shared with the prefixes that have it already.
+    fn intern(&mut self, value: V) -> Result<u32, InsertError> {
+        if let Some(&slot) = self.interned.get(&value) {
+            if let Some(r) = self.refs.get_mut(slot as usize) {
+                *r += 1;
+            }
+            return Ok(slot);
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                if let (Some(v), Some(r)) = (
+                    self.values.get_mut(slot as usize),
+                    self.refs.get_mut(slot as usize),
+                ) {
+                    *v = value;
+                    *r = 1;
+                }
+                slot
+            }
+            None => {
+                if self.values.len() >= MAX_VALUES {
+                    return Err(InsertError::Full {
+                        capacity: MAX_VALUES,
+                    });
+                }
+                self.values.push(value);
+                self.refs.push(1);
+                (self.values.len() - 1) as u32
+            }
+        };
+        self.interned.insert(value, slot);
+        Ok(slot)
+    }
+
+    /// One prefix fewer uses `slot`; the last one frees it.
+    fn release(&mut self, slot: u32) {
+        let Some(r) = self.refs.get_mut(slot as usize) else {
+            return;
+        };
+        *r = r.saturating_sub(1);
+        if *r == 0
+            && let Some(v) = self.values.get(slot as usize)
+        {
+            self.interned.remove(v);
+            self.free.push(slot);
         }
     }
 
@@ -235,29 +294,17 @@ impl<K: Key, V: Copy> Poptrie<K, V> {
         value: V,
     ) -> Result<(Option<V>, bool), InsertError> {
         if let Some(&slot) = self.prefixes.get(&(key, len)) {
-            let old = self
-                .values
-                .get_mut(slot as usize)
-                .map(|v| core::mem::replace(v, value));
-            return Ok((old, false));
+            let old = self.values.get(slot as usize).copied();
+            if old == Some(value) {
+                return Ok((old, false));
+            }
+            // A new value for the prefix: its leaves change, so it is rebuilt.
+            let new = self.intern(value)?;
+            self.release(slot);
+            self.prefixes.insert((key, len), new);
+            return Ok((old, true));
         }
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                if let Some(v) = self.values.get_mut(slot as usize) {
-                    *v = value;
-                }
-                slot
-            }
-            None => {
-                if self.values.len() >= MAX_VALUES {
-                    return Err(InsertError::Full {
-                        capacity: MAX_VALUES,
-                    });
-                }
-                self.values.push(value);
-                (self.values.len() - 1) as u32
-            }
-        };
+        let slot = self.intern(value)?;
         self.prefixes.insert((key, len), slot);
         Ok((None, true))
     }
@@ -272,9 +319,10 @@ impl<K: Key, V: Copy> Poptrie<K, V> {
 
     fn remove(&mut self, key: K, len: u8) -> Option<V> {
         let slot = self.prefixes.remove(&(key, len))?;
-        self.free.push(slot);
+        let old = self.values.get(slot as usize).copied();
+        self.release(slot);
         self.rebuild_covered(key, len);
-        self.values.get(slot as usize).copied()
+        old
     }
 
     fn extend(&mut self, iter: impl IntoIterator<Item = (K, u8, V)>) -> Result<(), InsertError> {
@@ -304,27 +352,27 @@ impl<K: Key, V: Copy> Poptrie<K, V> {
         let mut result = Ok(());
         let mut list: Vec<((K, u8), u32)> = Vec::with_capacity(all.len());
         self.values.clear();
+        self.refs.clear();
+        self.interned.clear();
         self.free.clear();
         for (k, len, v) in all {
+            let slot = match self.intern(v) {
+                Ok(slot) => slot,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
             match list.last_mut() {
-                Some((key, slot)) if *key == (k, len) => {
-                    if let Some(old) = self.values.get_mut(*slot as usize) {
-                        *old = v;
-                    }
+                Some((key, old)) if *key == (k, len) => {
+                    let previous = core::mem::replace(old, slot);
+                    self.release(previous);
                 }
-                _ => {
-                    if self.values.len() >= MAX_VALUES {
-                        result = Err(InsertError::Full {
-                            capacity: MAX_VALUES,
-                        });
-                        break;
-                    }
-                    self.values.push(v);
-                    list.push(((k, len), (self.values.len() - 1) as u32));
-                }
+                _ => list.push(((k, len), slot)),
             }
         }
         self.values.shrink_to_fit();
+        self.refs.shrink_to_fit();
         self.prefixes = list.into_iter().collect();
         self.rebuild_all();
         result
@@ -512,17 +560,17 @@ macro_rules! table {
     ($(#[$doc:meta])* $name:ident, $key:ty, $addr:ty, $cidr:ty) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
-        pub struct $name<V: Copy = Route> {
+        pub struct $name<V: Copy + Ord = Route> {
             inner: Poptrie<$key, V>,
         }
 
-        impl<V: Copy> Default for $name<V> {
+        impl<V: Copy + Ord> Default for $name<V> {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<V: Copy> $name<V> {
+        impl<V: Copy + Ord> $name<V> {
             /// An empty table (the top level is allocated here: 1 MiB for IPv4, 256 KiB for
             /// IPv6).
             pub fn new() -> Self {
@@ -585,7 +633,7 @@ macro_rules! table {
             }
         }
 
-        impl<V: Copy> FromIterator<($cidr, V)> for $name<V> {
+        impl<V: Copy + Ord> FromIterator<($cidr, V)> for $name<V> {
             /// Builds a table (the last value wins for a repeated prefix). Stops
             /// inserting past 2^31 - 2 prefixes.
             fn from_iter<I: IntoIterator<Item = ($cidr, V)>>(iter: I) -> Self {

@@ -171,3 +171,31 @@ fn churn_compacts() {
     );
     assert_eq!(t.lookup(Ipv4Addr::new(10, 0, 5, 1)), Some(&(5 + 50_000)));
 }
+
+#[test]
+fn equal_values_share_a_slot_and_are_released_with_their_last_prefix() {
+    use core::net::Ipv4Addr;
+    let cidr = |a: u32, len: u8| Ipv4Cidr::new(Ipv4Addr::from_bits(a), len).unwrap();
+    // 4,096 /24s alternating between two next hops, as a FIB's routes do.
+    let mut t: Ipv4Table<u8> = (0..4096u32)
+        .map(|i| (cidr(0x0a00_0000 | i << 8, 24), (i % 2) as u8))
+        .collect();
+    assert_eq!(t.inner.values.len(), 2);
+    assert_eq!(t.inner.refs, [2048, 2048]);
+    assert_eq!(t.lookup(Ipv4Addr::new(10, 0, 3, 9)), Some(&1));
+    // A new value for one prefix: a third slot, and the lookup follows.
+    assert_eq!(t.insert(cidr(0x0a00_0300, 24), 7), Ok(Some(1)));
+    assert_eq!(t.lookup(Ipv4Addr::new(10, 0, 3, 9)), Some(&7));
+    assert_eq!(t.inner.values.len(), 3);
+    // The same value again changes nothing.
+    assert_eq!(t.insert(cidr(0x0a00_0300, 24), 7), Ok(Some(7)));
+    assert_eq!(t.inner.refs, [2048, 2047, 1]);
+    // Its only prefix removed, value 7's slot is free and reused.
+    assert_eq!(t.remove(cidr(0x0a00_0300, 24)), Some(7));
+    assert_eq!(t.lookup(Ipv4Addr::new(10, 0, 3, 9)), None);
+    assert_eq!(t.inner.free, [2]);
+    assert_eq!(t.insert(cidr(0x0b00_0000, 8), 9), Ok(None));
+    assert_eq!(t.inner.values, [0, 1, 9]);
+    assert_eq!(t.lookup(Ipv4Addr::new(11, 1, 2, 3)), Some(&9));
+    assert_eq!(t.iter().count(), 4096);
+}
