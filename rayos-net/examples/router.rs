@@ -699,6 +699,10 @@ fn run(setup: &Setup) -> Result<(), Error> {
     let mut table = Table::default();
     for spec in &setup.tables {
         let port = port_id(setup, &spec.origin, &spec.dev)?;
+        let gateways = [spec.via4.map(IpAddr::V4), spec.via6.map(IpAddr::V6)];
+        for gw in gateways.into_iter().flatten() {
+            warn_off_link(setup, &spec.origin, port, gw);
+        }
         let start = Instant::now();
         let loaded = load_table(&mut table, spec, port)?;
         let took = start.elapsed();
@@ -787,6 +791,13 @@ fn run(setup: &Setup) -> Result<(), Error> {
                 );
             }
         }
+        if spec.addrs.is_empty() {
+            eprintln!(
+                "router: warning: {}: port {} has no address: it cannot resolve \
+                 neighbors or answer pings",
+                spec.origin, spec.name
+            );
+        }
         let seed = seed.wrapping_add(index as u64);
         devices.push(Recorder::new(
             FaultInjector::new(tap, fault, seed),
@@ -815,13 +826,8 @@ fn run(setup: &Setup) -> Result<(), Error> {
                     .map_err(|e| Error(format!("{}: {e}", spec.origin)))?,
             ),
         };
-        if let Some(gw) = spec.via
-            && !on_link(&setup.ports[usize::from(port.0)], gw)
-        {
-            eprintln!(
-                "router: warning: {}: gateway {gw} is not in a prefix of port {}",
-                spec.origin, spec.dev
-            );
+        if let Some(gw) = spec.via {
+            warn_off_link(setup, &spec.origin, port, gw);
         }
         let route = Route {
             next_hop: spec.via,
@@ -914,6 +920,19 @@ fn run(setup: &Setup) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Warns when a gateway is in no prefix of its port: the router would still look for it
+/// there, but the configuration is probably wrong.
+fn warn_off_link(setup: &Setup, origin: &Origin, port: InterfaceId, gw: IpAddr) {
+    if let Some(p) = setup.ports.get(usize::from(port.0))
+        && !on_link(p, gw)
+    {
+        eprintln!(
+            "router: warning: {origin}: gateway {gw} is in no prefix of port {}",
+            p.name
+        );
+    }
 }
 
 fn on_link(port: &PortSpec, gw: IpAddr) -> bool {
