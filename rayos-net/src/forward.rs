@@ -9,7 +9,9 @@
 //! in on (a reply, a hairpin route) cannot be written while that device is lending a
 //! receive buffer: they wait in the forwarder's `K` buffers of `M` bytes and go when
 //! the batch is done (more than `K` in one batch are dropped and counted). Then it
-//! drains [`Router::poll_transmit`].
+//! lets each device send what it held back (a delaying middleware such as
+//! [`FaultInjector`](crate::device::FaultInjector)) and drains
+//! [`Router::poll_transmit`].
 //!
 //! Device `i` of the slice is the router's port `InterfaceId(i)`.
 //!
@@ -183,6 +185,10 @@ impl<const K: usize, const M: usize> Forwarder<K, M> {
                 }
             }
             self.queued = 0;
+        }
+        // Devices that hold frames back (a delaying middleware) send what is due.
+        for d in devices.iter_mut() {
+            d.transmit(now, |_| None);
         }
         while let Some((port, len)) = router.poll_transmit(now, &mut self.tx) {
             let tx = &self.tx[..len];

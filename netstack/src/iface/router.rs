@@ -220,8 +220,54 @@ impl Discard {
     /// How many reasons there are.
     pub const COUNT: usize = 15;
 
+    /// Every reason, in [`Stats::discards`] order.
+    pub const ALL: [Discard; Discard::COUNT] = [
+        Discard::NotForUs,
+        Discard::Malformed,
+        Discard::Martian,
+        Discard::Scope,
+        Discard::Multicast,
+        Discard::SourceRoute,
+        Discard::TtlExceeded,
+        Discard::NoRoute,
+        Discard::TooBig,
+        Discard::Unresolved,
+        Discard::CacheFull,
+        Discard::Unhandled,
+        Discard::NoPort,
+        Discard::NoAddress,
+        Discard::BufferTooSmall,
+    ];
+
+    /// A short description, as in [`core::fmt::Display`].
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Discard::NotForUs => "not for us",
+            Discard::Malformed => "malformed",
+            Discard::Martian => "martian address",
+            Discard::Scope => "link-local scope",
+            Discard::Multicast => "multicast or broadcast",
+            Discard::SourceRoute => "source routed",
+            Discard::TtlExceeded => "TTL exceeded",
+            Discard::NoRoute => "no route",
+            Discard::TooBig => "too big",
+            Discard::Unresolved => "next hop unresolved",
+            Discard::CacheFull => "neighbor cache full",
+            Discard::Unhandled => "not served",
+            Discard::NoPort => "no such port",
+            Discard::NoAddress => "no source address",
+            Discard::BufferTooSmall => "buffer too small",
+        }
+    }
+
     const fn index(self) -> usize {
         self as usize
+    }
+}
+
+impl core::fmt::Display for Discard {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -274,6 +320,11 @@ impl Stats {
     /// Frames discarded for `reason`.
     pub const fn discarded(&self, reason: Discard) -> u64 {
         self.discards[reason.index()]
+    }
+
+    /// Every reason with its count.
+    pub fn discards(&self) -> impl Iterator<Item = (Discard, u64)> + '_ {
+        Discard::ALL.iter().map(|&d| (d, self.discarded(d)))
     }
 
     /// Frames discarded, for any reason.

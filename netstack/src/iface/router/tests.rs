@@ -835,3 +835,11 @@ fn configuration_errors() {
         Err(Error::Route(InsertError::Full { capacity: 2 }))
     );
 }
+
+#[test]
+fn discard_all_is_in_index_order() {
+    for (i, d) in Discard::ALL.iter().enumerate() {
+        assert_eq!(d.index(), i);
+    }
+    assert_eq!(format!("{}", Discard::TtlExceeded), "TTL exceeded");
+}
