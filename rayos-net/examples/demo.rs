@@ -48,7 +48,7 @@ use rayos_net::forward::{ForwardStats, Forwarder};
 use rayos_net::netstack::iface::interface::{Error as InterfaceError, Handled, Interface};
 use rayos_net::netstack::iface::neighbor::{Cache, Config as NeighborConfig, Resolution};
 use rayos_net::netstack::iface::router::{
-    Config as RouterConfig, Discard, Error as RouterError, Router, Stats as RouterStats,
+    Config as RouterConfig, Error as RouterError, Router, Stats as RouterStats,
 };
 use rayos_net::netstack::route::{FixedTable, IpCidr};
 use rayos_net::netstack::wire::dissect::{Frame, Network, Transport};
@@ -822,25 +822,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Every reason the router discards a frame (a new one fails to compile here).
-const DISCARDS: [Discard; Discard::COUNT] = [
-    Discard::NotForUs,
-    Discard::Malformed,
-    Discard::Martian,
-    Discard::Scope,
-    Discard::Multicast,
-    Discard::SourceRoute,
-    Discard::TtlExceeded,
-    Discard::NoRoute,
-    Discard::TooBig,
-    Discard::Unresolved,
-    Discard::CacheFull,
-    Discard::Unhandled,
-    Discard::NoPort,
-    Discard::NoAddress,
-    Discard::BufferTooSmall,
-];
-
 fn print_router_stats(s: &RouterStats, f: &ForwardStats) {
     println!(
         "router: forwarded {}, fragmented {}, local {}, ICMP errors {}, rate-limited {}, \
@@ -852,10 +833,10 @@ fn print_router_stats(s: &RouterStats, f: &ForwardStats) {
         s.icmp_rate_limited,
         s.discarded_total()
     );
-    let reasons: Vec<String> = DISCARDS
-        .iter()
-        .filter(|&&d| s.discarded(d) > 0)
-        .map(|&d| format!("{d:?} {}", s.discarded(d)))
+    let reasons: Vec<String> = s
+        .discards()
+        .filter(|&(_, n)| n > 0)
+        .map(|(d, n)| format!("{d} {n}"))
         .collect();
     if !reasons.is_empty() {
         println!("  discarded: {}", reasons.join(", "));

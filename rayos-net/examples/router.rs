@@ -118,7 +118,7 @@ use rayos_net::device::tap::Tap;
 use rayos_net::device::{FaultConfig, FaultInjector, FaultStats, PcapSink, PcapWriter as Recorder};
 use rayos_net::forward::{ForwardStats, Forwarder};
 use rayos_net::netstack::iface::interface::Interface;
-use rayos_net::netstack::iface::router::{Config, Discard, FullTable, Router, Stats};
+use rayos_net::netstack::iface::router::{Config, FullTable, Router, Stats};
 use rayos_net::netstack::route::{InterfaceId, IpCidr, Route};
 use rayos_net::netstack::wire::EthernetAddress;
 use rayos_net::pcap::{self as pcap_file, LinkType, PcapWriter as PcapFile};
@@ -953,25 +953,6 @@ fn loss_text(s: &FaultStats) -> String {
     )
 }
 
-/// Every reason a frame is discarded, with its name.
-const DISCARDS: [(Discard, &str); Discard::COUNT] = [
-    (Discard::NotForUs, "not for us"),
-    (Discard::Malformed, "malformed"),
-    (Discard::Martian, "martian address"),
-    (Discard::Scope, "link-local scope"),
-    (Discard::Multicast, "multicast/broadcast"),
-    (Discard::SourceRoute, "source route"),
-    (Discard::TtlExceeded, "TTL exceeded"),
-    (Discard::NoRoute, "no route"),
-    (Discard::TooBig, "too big"),
-    (Discard::Unresolved, "unresolved"),
-    (Discard::CacheFull, "neighbor cache full"),
-    (Discard::Unhandled, "unhandled (for us)"),
-    (Discard::NoPort, "no port"),
-    (Discard::NoAddress, "no address"),
-    (Discard::BufferTooSmall, "buffer too small"),
-];
-
 fn print_router_stats(s: &Stats) {
     println!(
         "router: forwarded {} (fragmented {}), local {}, ICMP errors {} (rate-limited {}), \
@@ -983,10 +964,10 @@ fn print_router_stats(s: &Stats) {
         s.icmp_rate_limited,
         s.discarded_total()
     );
-    let reasons: Vec<String> = DISCARDS
-        .iter()
-        .filter(|(d, _)| s.discarded(*d) > 0)
-        .map(|(d, name)| format!("{name} {}", s.discarded(*d)))
+    let reasons: Vec<String> = s
+        .discards()
+        .filter(|&(_, n)| n > 0)
+        .map(|(d, n)| format!("{d} {n}"))
         .collect();
     if !reasons.is_empty() {
         println!("  discarded: {}", reasons.join(", "));
