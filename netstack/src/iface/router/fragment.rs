@@ -53,7 +53,7 @@ impl Fragmenter {
         self.port
     }
 
-    /// Writes the next fragment of `frame` (the frame [`Router::handle_frame`]
+    /// Writes the next fragment of `frame` (the frame [`Router::handle_frame`](super::Router::handle_frame)
     /// returned this fragmenter for, unchanged since) into `out` and returns its
     /// length, or `None` when all were written (or `out` is too small for one).
     pub fn next(&mut self, frame: &[u8], out: &mut [u8]) -> Option<usize> {
