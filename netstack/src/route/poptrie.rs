@@ -59,7 +59,7 @@
 //!
 //! [`Ipv4Table::memory_bytes`] counts the top level, nodes, leaves and the value arena
 //! (3.4 MiB of the IPv4 figure above, whose benchmark gives every prefix its own `u32`
-//! value: the worst case; a forwarding table of [`Route`](crate::route::Route)s over 8
+//! value: the worst case; a forwarding table of [`Route`]s over 8
 //! next hops needs 6,391,764 B, 6.1 MiB, see `tests/full_table.rs`), what a lookup
 //! reads; not the
 //! prefix list (`BTreeMap`) kept for updates and iteration, which adds 12.5 MB
