@@ -657,6 +657,12 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
         if pkt.version() != 4 || (verify && pkt.verify_checksum().is_err()) {
             return self.discard(Discard::Malformed);
         }
+        // A fragment that would end past the largest datagram (the "ping of death"):
+        // no receiver can reassemble it, and it could not be fragmented further.
+        let data_len = usize::from(pkt.total_len()) - pkt.header_len();
+        if usize::from(pkt.frag_offset()) + data_len > 65_535 {
+            return self.discard(Discard::Malformed);
+        }
         let (src, dst) = (pkt.src_addr(), pkt.dst_addr());
         let total = usize::from(pkt.total_len());
         let header_len = pkt.header_len();

@@ -843,3 +843,20 @@ fn discard_all_is_in_index_order() {
     }
     assert_eq!(format!("{}", Discard::TtlExceeded), "TTL exceeded");
 }
+
+#[test]
+fn a_fragment_ending_past_65535_bytes_is_dropped() {
+    let mut r = setup(576);
+    let mut tx = [0u8; 1514];
+    let mut f = udp4(HOST_A4, HOST_B4, 64, false, &[0u8; 1372]);
+    {
+        let mut p = ipv4::Packet::new_checked(&mut f[14..]).unwrap();
+        // 64,992 + 1,380 bytes of data > 65,535.
+        p.set_frag_offset(64_992);
+        p.fill_checksum();
+    }
+    assert_eq!(
+        r.handle_frame(T0, A, &mut f, &mut tx),
+        Action::Dropped(Discard::Malformed)
+    );
+}
