@@ -398,9 +398,53 @@ fn bench_build(_: &Ctx) -> Result<(), String> {
 fn publish(_: &Ctx) -> Result<(), String> {
     // Packages every publishable crate and builds each package as crates.io would,
     // resolving dependencies from the registry. Needs the registry index.
+    forget_packaged_sources();
     cargo()
         .args(["publish", "--workspace", "--dry-run", "--allow-dirty"])
         .run()
+}
+
+/// Removes the sources of our own packages that an earlier dry run extracted.
+///
+/// `cargo publish --workspace` verifies each package against the others through a
+/// local registry overlay at `target/package`, and extracts their sources into
+/// `$CARGO_HOME/registry/src/<hash of that path>/`. Cargo never re-extracts a crate
+/// whose directory is there, so a clone at the same path as an earlier one (a CI
+/// machine reusing its checkout directory) would build against the earlier version of
+/// a sibling with the same version number. The crates.io sources are under the
+/// `index.*` directories and are left alone.
+fn forget_packaged_sources() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return;
+    };
+    const OURS: [&str; 6] = [
+        "rayos-netstack-",
+        "rayhttp-",
+        "raydns-",
+        "raytls-",
+        "raystream-",
+        "rayos-net-",
+    ];
+    for registry in registries.flatten() {
+        if registry.file_name().to_string_lossy().starts_with("index.") {
+            continue;
+        }
+        let Ok(crates) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for c in crates.flatten() {
+            let name = c.file_name().to_string_lossy().into_owned();
+            if OURS.iter().any(|p| name.starts_with(p)) {
+                let _ = std::fs::remove_dir_all(c.path());
+            }
+        }
+    }
 }
 
 fn fuzz_step(ctx: &Ctx) -> Result<(), String> {
