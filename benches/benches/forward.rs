@@ -19,11 +19,11 @@
 //! Advertisement fed to `handle_frame` on port 1: REACHABLE, and the clock does not
 //! move during the bench, so it stays so.
 //!
-//! - `rayos/ipv4_64B_full_table`, `rayos/ipv6_78B_full_table`: a `FullTable` holding
+//! - `forward/ipv4_64B_full_table/rayos`, `forward/ipv6_78B_full_table/rayos`: a `FullTable` holding
 //!   the full Internet table (`../shared/data/routes/prefixes.txt.gz`, found as
 //!   `benches/route.rs` finds it: 901,899 IPv4 and 160,147 IPv6 prefixes), every
 //!   prefix routed via the gateway on port 1.
-//! - `rayos/ipv4_64B_small_table`: a `FixedTable<16>` with the connected routes and
+//! - `forward/ipv4_64B_small_table/rayos`: a `FixedTable<16>` with the connected routes and
 //!   a handful of routes (four /8s, two /16s and a default) via the same gateway, the
 //!   same frames: the cost of everything but the Poptrie lookup's memory traffic.
 //!
@@ -454,7 +454,7 @@ fn forward_batch<R: Routes, const L: usize>(
 
 fn bench_router<R: Routes, const L: usize>(
     c: &mut Criterion,
-    id: &str,
+    case: &str,
     router: &mut Router<R, 2>,
     frames: &[[u8; L]],
 ) {
@@ -462,9 +462,9 @@ fn bench_router<R: Routes, const L: usize>(
     let mut rx = Box::new([0u8; 1514]);
     let mut tx = Box::new([0u8; 1514]);
     let mut egress = Box::new([0u8; 1514]);
-    let mut g = c.benchmark_group("forward");
+    let mut g = c.benchmark_group(format!("forward/{case}"));
     g.throughput(Throughput::Elements(frames.len() as u64));
-    g.bench_function(id, |b| {
+    g.bench_function("rayos", |b| {
         b.iter(|| forward_batch(router, black_box(frames), &mut rx, &mut tx, &mut egress));
     });
     g.finish();
@@ -482,8 +482,8 @@ fn benches(c: &mut Criterion) {
     setup(&mut full);
     let frames4 = v4_frames(&full, &v4, 0x5eed_f004);
     let frames6 = v6_frames(&full, &v6, 0x5eed_f006);
-    bench_router(c, "rayos/ipv4_64B_full_table", &mut full, &frames4);
-    bench_router(c, "rayos/ipv6_78B_full_table", &mut full, &frames6);
+    bench_router(c, "ipv4_64B_full_table", &mut full, &frames4);
+    bench_router(c, "ipv6_78B_full_table", &mut full, &frames6);
     drop(full);
 
     let mut small: Box<Router<FixedTable<16>, 2>> =
@@ -506,7 +506,7 @@ fn benches(c: &mut Criterion) {
     // The same destinations as the full-table bench: the default route or one of the
     // handful catches every one.
     let small_frames: Vec<[u8; V4_LEN]> = frames4.clone();
-    bench_router(c, "rayos/ipv4_64B_small_table", &mut small, &small_frames);
+    bench_router(c, "ipv4_64B_small_table", &mut small, &small_frames);
 }
 
 criterion_group!(forward, benches);
