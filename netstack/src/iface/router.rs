@@ -705,7 +705,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
         //# ICMP Time Exceeded message, Code 0 (TTL Exceeded in Transit) message to the
         //# source.
         if ttl <= 1 {
-            return self.icmp_error_v4(
+            return self.icmp_error(
                 now,
                 &frame[..len],
                 IcmpError::TimeExceeded,
@@ -714,13 +714,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
             );
         }
         let Some(route) = self.routes.route_v4(dst) else {
-            return self.icmp_error_v4(
-                now,
-                &frame[..len],
-                IcmpError::NoRoute,
-                tx,
-                Discard::NoRoute,
-            );
+            return self.icmp_error(now, &frame[..len], IcmpError::NoRoute, tx, Discard::NoRoute);
         };
         let next_hop = route.next_hop.unwrap_or(IpAddr::V4(dst));
         let Some(out) = self.port(route.interface) else {
@@ -744,7 +738,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
             //# low-order 16 bits of the ICMP header field that is labelled "unused" in
             //# the ICMP specification.
             let mtu = u16::try_from(mtu).unwrap_or(u16::MAX);
-            return self.icmp_error_v4(
+            return self.icmp_error(
                 now,
                 &frame[..len],
                 IcmpError::TooBig(mtu),
@@ -859,7 +853,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
             //= https://www.rfc-editor.org/rfc/rfc1122#section-4.1.3.1
             //# If a datagram arrives addressed to a UDP port for which there is no
             //# pending LISTEN call, UDP SHOULD send an ICMP Port Unreachable message.
-            Transport::Udp { .. } => self.icmp_error_v4(
+            Transport::Udp { .. } => self.icmp_error(
                 now,
                 frame,
                 IcmpError::PortUnreachable,
@@ -870,10 +864,10 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
         }
     }
 
-    /// Sends an ICMP error about the datagram in `frame` (from its Ethernet header on)
-    /// unless the rules forbid it or the rate limit is reached; the datagram itself is
-    /// counted as discarded for `reason`.
-    fn icmp_error_v4(
+    /// Sends an ICMP or ICMPv6 error about the datagram in `frame` (from its Ethernet
+    /// header on) unless the rules forbid it or the rate limit is reached; the
+    /// datagram itself is counted as discarded for `reason`.
+    fn icmp_error(
         &mut self,
         now: Duration,
         frame: &[u8],
@@ -881,7 +875,11 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
         tx: &mut [u8],
         reason: Discard,
     ) -> Action {
-        let action = self.try_icmp_error_v4(now, frame, kind, tx);
+        let action = match frame.get(12..14) {
+            Some([0x08, 0x00]) => self.try_icmp_error_v4(now, frame, kind, tx),
+            Some([0x86, 0xdd]) => self.try_icmp_error_v6(now, frame, kind, tx),
+            _ => None,
+        };
         self.stats.discards[reason.index()] += 1;
         action.unwrap_or(Action::Dropped(reason))
     }
@@ -1100,7 +1098,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
             //= https://www.rfc-editor.org/rfc/rfc4443#section-3.1
             //# Code 2 [...] if the destination is beyond the scope of the source
             //# address
-            return self.icmp_error_v6(
+            return self.icmp_error(
                 now,
                 &frame[..len],
                 IcmpError::BeyondScope,
@@ -1114,7 +1112,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
         //# originate an ICMPv6 Time Exceeded message with Code 0 to the source of the
         //# packet.
         if hop_limit <= 1 {
-            return self.icmp_error_v6(
+            return self.icmp_error(
                 now,
                 &frame[..len],
                 IcmpError::TimeExceeded,
@@ -1123,13 +1121,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
             );
         }
         let Some(route) = self.routes.route_v6(dst) else {
-            return self.icmp_error_v6(
-                now,
-                &frame[..len],
-                IcmpError::NoRoute,
-                tx,
-                Discard::NoRoute,
-            );
+            return self.icmp_error(now, &frame[..len], IcmpError::NoRoute, tx, Discard::NoRoute);
         };
         let next_hop = route.next_hop.unwrap_or(IpAddr::V6(dst));
         let Some(out) = self.port(route.interface) else {
@@ -1142,7 +1134,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
             //# it cannot forward because the packet is larger than the MTU of the
             //# outgoing link.
             let mtu = u16::try_from(mtu).unwrap_or(u16::MAX);
-            return self.icmp_error_v6(
+            return self.icmp_error(
                 now,
                 &frame[..len],
                 IcmpError::TooBig(mtu),
@@ -1202,7 +1194,7 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
                 self.originate_v6(now, Some(header.dst_addr), header.src_addr, &reply, tx)
             }
             Transport::Icmpv6(icmpv6::Repr::Ndp(_)) => self.local_frame(now, ingress, frame, tx),
-            Transport::Udp { .. } => self.icmp_error_v6(
+            Transport::Udp { .. } => self.icmp_error(
                 now,
                 frame,
                 IcmpError::PortUnreachable,
@@ -1211,19 +1203,6 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
             ),
             _ => self.discard(Discard::Unhandled),
         }
-    }
-
-    fn icmp_error_v6(
-        &mut self,
-        now: Duration,
-        frame: &[u8],
-        kind: IcmpError,
-        tx: &mut [u8],
-        reason: Discard,
-    ) -> Action {
-        let action = self.try_icmp_error_v6(now, frame, kind, tx);
-        self.stats.discards[reason.index()] += 1;
-        action.unwrap_or(Action::Dropped(reason))
     }
 
     fn try_icmp_error_v6(
@@ -1403,23 +1382,13 @@ impl<R: Routes, const P: usize, const A: usize, const N: usize, const Q: usize, 
                 let n = failed.len.min(quoted.len());
                 quoted[..n].copy_from_slice(&tx[..n]);
                 let frame = &quoted[..n];
-                let action = match frame.get(12..14) {
-                    Some([0x08, 0x00]) => self.icmp_error_v4(
-                        now,
-                        frame,
-                        IcmpError::HostUnreachable,
-                        tx,
-                        Discard::Unresolved,
-                    ),
-                    Some([0x86, 0xdd]) => self.icmp_error_v6(
-                        now,
-                        frame,
-                        IcmpError::HostUnreachable,
-                        tx,
-                        Discard::Unresolved,
-                    ),
-                    _ => self.discard(Discard::Unresolved),
-                };
+                let action = self.icmp_error(
+                    now,
+                    frame,
+                    IcmpError::HostUnreachable,
+                    tx,
+                    Discard::Unresolved,
+                );
                 if let Action::Reply { port, len } = action {
                     self.next_poll = (index + 1) % P;
                     return Some((port, len));
