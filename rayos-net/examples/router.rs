@@ -882,7 +882,7 @@ fn run(setup: &Setup) -> Result<(), Error> {
         if let Some(l) = limit {
             wait = wait.min(l.saturating_sub(elapsed));
         }
-        if let Err(e) = sys::wait_readable(&fds, wait) {
+        if let Err(e) = rayos_net::device::tap::wait_readable(&fds, wait) {
             return Err(Error(format!("waiting for frames: {e}")));
         }
     }
@@ -981,15 +981,11 @@ fn print_forward_stats(s: &ForwardStats) {
     );
 }
 
-/// The two system calls std does not offer: waiting on several descriptors, and
-/// turning SIGINT/SIGTERM into a flag.
+/// The system call std does not offer: turning SIGINT/SIGTERM into a flag.
 mod sys {
     #![allow(unsafe_code)]
 
     use core::sync::atomic::{AtomicBool, Ordering};
-    use core::time::Duration;
-    use std::io;
-    use std::os::fd::RawFd;
 
     static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -1020,31 +1016,5 @@ mod sys {
     /// Whether a signal asked us to stop.
     pub(super) fn stopped(_: Handlers) -> bool {
         STOP.load(Ordering::Relaxed)
-    }
-
-    /// Waits until one of `fds` is readable, `timeout` passes, or a signal arrives.
-    pub(super) fn wait_readable(fds: &[RawFd], timeout: Duration) -> io::Result<()> {
-        let mut pfds: Vec<libc::pollfd> = fds
-            .iter()
-            .map(|&fd| libc::pollfd {
-                fd,
-                events: libc::POLLIN,
-                revents: 0,
-            })
-            .collect();
-        // Rounded up, so that a timer due in 0.3 ms is not polled for in a busy loop.
-        let ms = timeout.as_micros().div_ceil(1000);
-        let ms = libc::c_int::try_from(ms).unwrap_or(libc::c_int::MAX);
-        let n = libc::nfds_t::try_from(pfds.len()).unwrap_or(libc::nfds_t::MAX);
-        // SAFETY: `pfds` is a live, exclusively borrowed array of `n` pollfd structs
-        // for the duration of the call, which is what poll(2) reads and writes.
-        let rc = unsafe { libc::poll(pfds.as_mut_ptr(), n, ms) };
-        if rc < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::Interrupted {
-                return Err(e);
-            }
-        }
-        Ok(())
     }
 }

@@ -283,33 +283,13 @@ fn router_loop(
                 t.saturating_sub(start.elapsed())
                     .min(Duration::from_millis(1))
             });
-            wait_readable(&fds, wait);
+            let _ = rayos_net::device::tap::wait_readable(&fds, wait);
         }
     }
     for dev in &mut devices {
         dev.sink_mut().flush().expect("flush a capture");
     }
     report(&router, &fwd, &devices)
-}
-
-/// Waits until one of `fds` is readable or `timeout` (rounded up to whole
-/// milliseconds, at most 1 ms here) has passed.
-#[allow(unsafe_code)]
-fn wait_readable(fds: &[i32; 2], timeout: Duration) {
-    if timeout.is_zero() {
-        return;
-    }
-    let mut pfds = fds.map(|fd| libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    });
-    let ms = libc::c_int::try_from(timeout.as_millis().max(1)).unwrap_or(1);
-    // SAFETY: `pfds` is a valid, exclusively borrowed array of 2 `pollfd` for the
-    // duration of the call, and 2 is its length; the descriptors belong to the TAP
-    // devices this thread owns (poll only reads them, an invalid one is reported in
-    // `revents`, not undefined behaviour).
-    let _ = unsafe { libc::poll(pfds.as_mut_ptr(), 2, ms) };
 }
 
 // ---------------------------------------------------------------------------------

@@ -143,6 +143,37 @@ impl Tap {
     }
 }
 
+/// Waits until one of the descriptors `fds` is readable (for a [`Tap`], a frame is
+/// waiting: get its descriptor with `AsRawFd` before lending the device out), until
+/// `timeout` passes (rounded up to whole milliseconds, so that a timer due in a
+/// fraction of one is not busy-polled), or until a signal interrupts the wait. One
+/// `poll(2)`: the way a single-threaded driver loop sleeps between batches.
+///
+/// Sound for any integers: `poll` only reads and writes the array built here, and
+/// reports a descriptor that is not open as `POLLNVAL` rather than failing.
+pub fn wait_readable(fds: &[RawFd], timeout: Duration) -> io::Result<()> {
+    let mut pfds: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&fd| libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    let ms = libc::c_int::try_from(timeout.as_micros().div_ceil(1000)).unwrap_or(libc::c_int::MAX);
+    let n = libc::nfds_t::try_from(pfds.len()).unwrap_or(libc::nfds_t::MAX);
+    // SAFETY: `pfds` is a live, exclusively borrowed array of `n` `pollfd` structs for
+    // the duration of the call, which is all poll(2) reads and writes.
+    let rc = unsafe { libc::poll(pfds.as_mut_ptr(), n, ms) };
+    if rc < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() != ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
 fn mtu_path(name: &str) -> std::path::PathBuf {
     std::path::Path::new("/sys/class/net")
         .join(name)
@@ -233,6 +264,17 @@ impl Device for Tap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wait_readable_returns_when_data_is_waiting() {
+        use std::os::unix::net::UnixStream;
+        let (mut a, b) = UnixStream::pair().unwrap();
+        a.write_all(b"x").unwrap();
+        // Readable at once; a closed or negative descriptor is no error (poll ignores
+        // a negative one and reports a closed one in revents).
+        wait_readable(&[b.as_raw_fd(), -1], Duration::from_secs(60)).unwrap();
+        wait_readable(&[], Duration::ZERO).unwrap();
+    }
 
     #[test]
     fn bad_names_are_refused_before_any_system_call() {
