@@ -57,17 +57,18 @@
 use core::hint::black_box;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::time::Duration;
-use std::io::Read;
-use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use netstack::iface::interface::Interface;
 use netstack::iface::router::{Action, Config, FullTable, Router, Routes};
 use netstack::route::{FixedTable, IpCidr, Ipv4Cidr, Ipv6Cidr, Route};
 use netstack::wire::ipv4::{Dscp, Ecn};
+
+mod routes;
 use netstack::wire::{
     ChecksumCapabilities, EthernetAddress, IpProtocol, arp, checksum, ipv4, ipv6, udp,
 };
+use routes::{Rng, load};
 
 /// Frames per batch (one criterion iteration).
 const BATCH: usize = 4096;
@@ -94,50 +95,6 @@ const GW_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 2, 0, 1, 0, 0, 0, 2);
 
 /// The bench's clock: it does not move, so the gateway stays REACHABLE.
 const NOW: Duration = Duration::from_secs(1);
-
-fn load() -> (Vec<Ipv4Cidr>, Vec<Ipv6Cidr>) {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var_os("RAYOS_ROUTES").map(PathBuf::from),
-        Some(manifest.join("../../shared/data/routes/prefixes.txt.gz")),
-        Some(manifest.join("../../../shared/data/routes/prefixes.txt.gz")),
-    ];
-    let path = candidates
-        .iter()
-        .flatten()
-        .find(|p| p.exists())
-        .unwrap_or_else(|| {
-            panic!(
-                "the full routing table is missing: expected ../shared/data/routes/prefixes.txt.gz \
-             beside the repository root, or a path in RAYOS_ROUTES"
-            )
-        });
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).expect("open prefixes.txt.gz"))
-        .read_to_string(&mut text)
-        .expect("gunzip prefixes.txt.gz");
-    let (mut v4, mut v6) = (Vec::new(), Vec::new());
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if line.contains(':') {
-            v6.push(line.parse().expect("IPv6 prefix"));
-        } else {
-            v4.push(line.parse().expect("IPv4 prefix"));
-        }
-    }
-    (v4, v6)
-}
-
-/// SplitMix64, seeded.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 fn via_gateway_v4() -> Route {
     Route {

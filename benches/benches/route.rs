@@ -14,8 +14,6 @@
 
 use core::hint::black_box;
 use core::net::{Ipv4Addr, Ipv6Addr};
-use std::io::Read;
-use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ip_network_table_deps_treebitmap::IpLookupTable;
@@ -23,51 +21,10 @@ use ipnet::{Ipv4Net, Ipv6Net};
 use netstack::route::{Ipv4Cidr, Ipv4Table, Ipv6Cidr, Ipv6Table};
 use prefix_trie::PrefixMap;
 
+mod routes;
+use routes::{Rng, load};
+
 const BATCH: usize = 1024;
-
-fn load() -> (Vec<Ipv4Cidr>, Vec<Ipv6Cidr>) {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var_os("RAYOS_ROUTES").map(PathBuf::from),
-        Some(manifest.join("../../shared/data/routes/prefixes.txt.gz")),
-        Some(manifest.join("../../../shared/data/routes/prefixes.txt.gz")),
-    ];
-    let path = candidates
-        .iter()
-        .flatten()
-        .find(|p| p.exists())
-        .unwrap_or_else(|| {
-            panic!(
-                "the full routing table is missing: expected ../shared/data/routes/prefixes.txt.gz \
-             beside the repository root, or a path in RAYOS_ROUTES"
-            )
-        });
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).expect("open prefixes.txt.gz"))
-        .read_to_string(&mut text)
-        .expect("gunzip prefixes.txt.gz");
-    let (mut v4, mut v6) = (Vec::new(), Vec::new());
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if line.contains(':') {
-            v6.push(line.parse().expect("IPv6 prefix"));
-        } else {
-            v4.push(line.parse().expect("IPv4 prefix"));
-        }
-    }
-    (v4, v6)
-}
-
-/// SplitMix64, seeded.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 fn bench_v4(c: &mut Criterion, v4: &[Ipv4Cidr]) {
     let ours: Ipv4Table<u32> = v4.iter().enumerate().map(|(i, &p)| (p, i as u32)).collect();
