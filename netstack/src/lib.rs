@@ -73,6 +73,7 @@ extern crate alloc;
 
 pub mod iface;
 pub mod route;
+pub mod socket;
 pub mod wire;
 
 /// The README's example, run as a doctest.

@@ -1,0 +1,12 @@
+//! Sockets: the TCP and UDP endpoints a host program talks through.
+//!
+//! This is the machine layer above [`iface`](crate::iface): state machines that take
+//! segments and datagrams with their addresses, and give back what to send, with the
+//! buffers the caller chose ([`storage`]). They perform no I/O, read no clock and draw
+//! no randomness: time is the `now: Duration` the caller passes, and secrets come from
+//! the caller.
+//!
+//! - [`storage`]: the memory behind socket buffers (the caller's, or growable under
+//!   `alloc`) and the ring buffer built on it.
+
+pub mod storage;
