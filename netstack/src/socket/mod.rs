@@ -8,5 +8,7 @@
 //!
 //! - [`storage`]: the memory behind socket buffers (the caller's, or growable under
 //!   `alloc`) and the ring buffer built on it.
+//! - [`tcp`]: TCP connections (RFC 9293 and the RFCs that refine it).
 
 pub mod storage;
+pub mod tcp;

@@ -243,11 +243,9 @@ impl<S: Storage> RingBuffer<S> {
     pub fn consume(&mut self, n: usize) {
         let n = n.min(self.len);
         self.read = self.index(n);
+        // The read position moves even when the queue empties: bytes written past
+        // the end with `write_at` keep their offsets.
         self.len -= n;
-        if self.len == 0 {
-            // Keep the next writes contiguous for as long as possible.
-            self.read = 0;
-        }
     }
 
     /// Moves up to `out.len()` bytes from the front of the queue into `out` and
@@ -262,9 +260,9 @@ impl<S: Storage> RingBuffer<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::collections::VecDeque;
+    use alloc::vec::Vec;
     use proptest::prelude::*;
-    use std::collections::VecDeque;
-    use std::vec::Vec;
 
     #[test]
     fn wraps_and_peeks() {

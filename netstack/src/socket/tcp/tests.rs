@@ -1,0 +1,1 @@
+//! Unit tests of single segments against the RFC.
