@@ -8,5 +8,7 @@
 //!
 //! - [`storage`]: the memory behind socket buffers (the caller's, or growable under
 //!   `alloc`) and the ring buffer built on it.
+//! - [`udp`]: UDP sockets (RFC 768) and the bounded datagram queue they use.
 
 pub mod storage;
+pub mod udp;
