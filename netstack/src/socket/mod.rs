@@ -9,6 +9,8 @@
 //! - [`storage`]: the memory behind socket buffers (the caller's, or growable under
 //!   `alloc`) and the ring buffer built on it.
 //! - [`tcp`]: TCP connections (RFC 9293 and the RFCs that refine it).
+//! - [`udp`]: UDP sockets (RFC 768) and the bounded datagram queue they use.
 
 pub mod storage;
 pub mod tcp;
+pub mod udp;
