@@ -106,7 +106,13 @@ impl Congestion {
             //# During slow start, a TCP increments cwnd by at most SMSS bytes for
             //# each ACK received that cumulatively acknowledges new data.
             //# cwnd += min (N, SMSS)
-            self.cwnd = self.cwnd.saturating_add(acked.min(self.mss));
+            //= https://www.rfc-editor.org/rfc/rfc3465#section-2.2
+            //# The limit, L, chosen for the cwnd increase during slow start,
+            //# controls the aggressiveness of the algorithm. [...] a TCP SHOULD
+            //# use L=2*SMSS bytes [...] when acknowledging every other segment
+            // Appropriate Byte Counting with L = 2*SMSS, so that a receiver that
+            // acknowledges every second segment still doubles the window per RTT.
+            self.cwnd = self.cwnd.saturating_add(acked.min(2 * self.mss));
             return;
         }
         match self.algorithm {
@@ -311,8 +317,8 @@ mod tests {
     #[test]
     fn reno_slow_start_avoidance_and_loss() {
         let mut c = Congestion::new(Algorithm::NewReno, 1000, 10);
-        c.on_ack(ms(0), 3000, None); // slow start: at most one SMSS per ACK
-        assert_eq!(c.cwnd(), 11_000);
+        c.on_ack(ms(0), 3000, None); // slow start: at most 2 SMSS per ACK
+        assert_eq!(c.cwnd(), 12_000);
         c.on_congestion(11_000);
         assert_eq!((c.cwnd(), c.ssthresh()), (5500, 5500));
         // Congestion avoidance: one MSS per cwnd of acknowledged bytes.

@@ -393,6 +393,7 @@ impl<S: Storage> Socket<S> {
         let smss = self.smss();
         let mut fin_acked = false;
 
+        let before = self.snd_una;
         let mut sacked_new = false;
         if self.sack
             && let Some(blocks) = seg.sack_ranges()
@@ -506,40 +507,80 @@ impl<S: Storage> Socket<S> {
             }
         }
 
-        // Loss detection.
+        // Loss detection: RACK (RFC 8985), and RFC 6675's rule on SACKs and
+        // duplicate ACKs.
+        self.sent.on_ack(
+            now,
+            self.snd_una,
+            &self.scoreboard,
+            self.rtt.srtt().unwrap_or_default(),
+        );
+        let rack_lost = self.rack_detect(now);
         let edge = if self.sack {
             self.scoreboard.lost_edge(smss)
         } else {
             None
         };
-        let flight = self.flight();
-        match self.recovery {
-            None if flight > 0
-                && (self.dupacks >= DUP_THRESH || edge.is_some_and(|e| e > self.snd_una)) =>
-            {
-                //= https://www.rfc-editor.org/rfc/rfc6675#section-5
-                //# (4.1) RecoveryPoint = HighData
-                //# (4.2) ssthresh = cwnd = (FlightSize / 2)
-                //# (4.3) Retransmit the first data segment presumed dropped
-                self.stats.fast_recoveries += 1;
-                self.recovery = Some(Recovery {
-                    point: self.snd_nxt,
-                    timeout: false,
-                });
-                self.cc.on_congestion(flight);
-                self.high_rxt = self.snd_una;
-                let first = self.snd_una + smss as usize;
-                self.lost_edge = edge.map_or(first, |e| e.max(first)).min(self.snd_nxt);
-                self.rtt_probe = None;
-            }
-            Some(_) => {
-                if let Some(e) = edge {
-                    self.lost_edge = self.lost_edge.max(e.min(self.snd_nxt));
-                }
-            }
-            None => {}
+        if let Some(e) = edge {
+            self.lost_edge = self.lost_edge.max(e.min(self.snd_nxt));
+        }
+        if self.recovery.is_none()
+            && self.flight() > 0
+            && (rack_lost || self.dupacks >= DUP_THRESH || self.lost_edge > self.snd_una)
+        {
+            self.enter_fast_recovery();
+        }
+        if ack > before {
+            self.arm_tlp(now);
         }
         fin_acked
+    }
+
+    /// Runs RACK's detection and marks what it found lost. Returns whether it
+    /// found anything.
+    pub(super) fn rack_detect(&mut self, now: Duration) -> bool {
+        let (lost, timer) = self.sent.detect(now, &self.scoreboard);
+        self.rack_at = timer;
+        let mut any = false;
+        if let Some(e) = lost.edge {
+            let e = e.min(self.snd_nxt);
+            if e > self.lost_edge {
+                self.lost_edge = e;
+                any = true;
+            }
+        }
+        if let Some(r) = lost.retransmission
+            && r >= self.snd_una
+            && r < self.high_rxt
+        {
+            // A retransmission was lost: send its range again.
+            self.high_rxt = r;
+            any = true;
+        }
+        if any && self.recovery.is_none() && self.flight() > 0 {
+            self.enter_fast_recovery();
+        }
+        any
+    }
+
+    /// Loss detected (by RACK, SACKs or duplicate ACKs): fast recovery.
+    fn enter_fast_recovery(&mut self) {
+        //= https://www.rfc-editor.org/rfc/rfc6675#section-5
+        //# (4.1) RecoveryPoint = HighData
+        //# (4.2) ssthresh = cwnd = (FlightSize / 2)
+        //# (4.3) Retransmit the first data segment presumed dropped
+        self.stats.fast_recoveries += 1;
+        self.recovery = Some(Recovery {
+            point: self.snd_nxt,
+            timeout: false,
+        });
+        self.cc.on_congestion(self.flight());
+        self.high_rxt = self.snd_una;
+        let first = self.snd_una + self.smss() as usize;
+        self.lost_edge = self.lost_edge.max(first).min(self.snd_nxt);
+        self.rtt_probe = None;
+        self.tlp_at = None;
+        self.tlp_due = false;
     }
 
     fn rtt_sample(&mut self, now: Duration, seg: &tcp::Repr<'_>, ack: SeqNumber) {
@@ -637,7 +678,20 @@ impl<S: Storage> Socket<S> {
                         self.ack_at = Some(now + delay);
                     }
                 }
-                _ => self.ack_due = true,
+                _ => {
+                    // One ACK per two segments even when a burst arrives before
+                    // the next `poll_transmit`: a single ACK for a whole window
+                    // slows the sender's slow start and, if lost, stalls it.
+                    self.unacked_segments = 0;
+                    self.ack_at = None;
+                    let len = self.ack_points_len;
+                    if let Some(slot) = self.ack_points.get_mut(len) {
+                        *slot = self.rcv_nxt;
+                        self.ack_points_len += 1;
+                    } else if let Some(last) = self.ack_points.last_mut() {
+                        *last = self.rcv_nxt;
+                    }
+                }
             }
         }
     }

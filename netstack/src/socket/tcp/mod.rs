@@ -30,6 +30,7 @@ mod assembler;
 mod congestion;
 mod input;
 mod output;
+mod rack;
 mod rtt;
 mod scoreboard;
 mod timer;
@@ -43,6 +44,7 @@ use congestion::Congestion;
 use core::fmt;
 use core::net::SocketAddr;
 use core::time::Duration;
+use rack::SentLog;
 use rtt::RttEstimator;
 use scoreboard::Scoreboard;
 
@@ -470,6 +472,14 @@ pub struct Socket<S: Storage> {
     lost_edge: SeqNumber,
     /// Retransmissions have covered everything below this.
     high_rxt: SeqNumber,
+    /// Send times for RACK (RFC 8985).
+    sent: SentLog,
+    /// RACK's reordering timer.
+    rack_at: Option<Duration>,
+    /// The tail loss probe timer (RFC 8985 section 7).
+    tlp_at: Option<Duration>,
+    /// A tail loss probe is due.
+    tlp_due: bool,
     rtt: RttEstimator,
     /// Karn's algorithm without timestamps: the one segment being timed.
     rtt_probe: Option<(SeqNumber, Duration)>,
@@ -501,6 +511,10 @@ pub struct Socket<S: Storage> {
     reset: Option<Reset>,
     /// Full-sized segments received since we last acknowledged.
     unacked_segments: u32,
+    /// Acknowledgments owed for every second segment of a burst that arrived
+    /// between two calls of `poll_transmit`, oldest first.
+    ack_points: [SeqNumber; 8],
+    ack_points_len: usize,
     challenge_window: Duration,
     challenge_count: u32,
 
@@ -582,6 +596,10 @@ impl<S: Storage> Socket<S> {
             recovery: None,
             lost_edge: SeqNumber(0),
             high_rxt: SeqNumber(0),
+            sent: SentLog::default(),
+            rack_at: None,
+            tlp_at: None,
+            tlp_due: false,
             rtt: RttEstimator::new(config.initial_rto, config.min_rto, config.max_rto),
             rtt_probe: None,
             cc: Congestion::new(config.congestion, DEFAULT_MSS, config.initial_window),
@@ -600,6 +618,8 @@ impl<S: Storage> Socket<S> {
             wscale_ok: false,
             reset: None,
             unacked_segments: 0,
+            ack_points: [SeqNumber(0); 8],
+            ack_points_len: 0,
             challenge_window: Duration::ZERO,
             challenge_count: 0,
             events: Events::default(),
@@ -755,6 +775,10 @@ impl<S: Storage> Socket<S> {
         self.recovery = None;
         self.lost_edge = SeqNumber(0);
         self.high_rxt = SeqNumber(0);
+        self.sent = SentLog::default();
+        self.rack_at = None;
+        self.tlp_at = None;
+        self.tlp_due = false;
         self.rtt = RttEstimator::new(
             self.config.initial_rto,
             self.config.min_rto,
@@ -781,6 +805,7 @@ impl<S: Storage> Socket<S> {
         self.wscale_ok = false;
         self.reset = None;
         self.unacked_segments = 0;
+        self.ack_points_len = 0;
         self.challenge_window = Duration::ZERO;
         self.challenge_count = 0;
     }

@@ -16,6 +16,8 @@ struct Plan {
     flags: Flags,
     /// Offset into the send buffer and length of the data.
     data: (usize, usize),
+    /// The acknowledgment number.
+    ack: SeqNumber,
 }
 
 impl<S: Storage> Socket<S> {
@@ -201,6 +203,7 @@ impl<S: Storage> Socket<S> {
             if len > 0 || fin {
                 self.high_rxt = from + len + usize::from(fin);
                 self.stats.retransmissions += 1;
+                self.sent.on_send(from, self.high_rxt, now, true);
                 if self.rto_at.is_none() {
                     self.rto_at = Some(now + self.rtt.rto());
                 }
@@ -216,6 +219,7 @@ impl<S: Storage> Socket<S> {
                         seq: from,
                         flags,
                         data: (start, len),
+                        ack: self.rcv_nxt,
                     },
                 );
             }
@@ -226,7 +230,50 @@ impl<S: Storage> Socket<S> {
         let usable = (self.snd_una + self.snd_wnd as usize)
             .distance(self.snd_nxt)
             .max(0) as usize;
-        let cwnd_room = cwnd.saturating_sub(self.pipe()) as usize;
+        let mut cwnd_room = cwnd.saturating_sub(self.pipe()) as usize;
+        if self.tlp_due {
+            self.tlp_due = false;
+            //= https://www.rfc-editor.org/rfc/rfc8985#section-7.3
+            //# After attempting to send a loss probe, regardless of whether a loss
+            //# probe was sent, the sender MUST re-arm the RTO timer, not the PTO
+            //# timer, if the FlightSize is not zero.
+            self.rto_at = Some(now + self.rtt.rto());
+            //= https://www.rfc-editor.org/rfc/rfc8985#section-7.3
+            //# If such a segment is not available, then the sender SHOULD
+            //# retransmit the highest-sequence segment sent so far
+            //# [...] the sender SHOULD send a new, previously unsent segment,
+            //# if one is available and the receive window allows
+            if unsent > 0 && usable > 0 {
+                cwnd_room = cwnd_room.max(room);
+            } else if let Some((s, e)) = self.sent.last_sent() {
+                let from = s.max(self.snd_una);
+                let span = e.distance(from).max(0) as usize;
+                let avail = data_end.distance(from).max(0) as usize;
+                let len = span.min(room).min(avail);
+                let fin = fin_seq.is_some_and(|f| from + len == f && e > f);
+                if len > 0 || fin {
+                    self.stats.retransmissions += 1;
+                    self.sent
+                        .on_send(from, from + len + usize::from(fin), now, true);
+                    let mut flags = Flags::ACK;
+                    if fin {
+                        flags |= Flags::FIN;
+                    }
+                    let start = from.distance(data_seq).max(0) as usize;
+                    return self.emit_data(
+                        now,
+                        buf,
+                        caps,
+                        Plan {
+                            seq: from,
+                            flags,
+                            data: (start, len),
+                            ack: self.rcv_nxt,
+                        },
+                    );
+                }
+            }
+        }
         let fin_pending = fin_seq.is_some() && !self.fin_sent();
         let probe = self.probe_due && usable == 0 && unsent > 0;
         let len = if probe {
@@ -268,6 +315,8 @@ impl<S: Storage> Socket<S> {
             let seq = self.snd_nxt;
             let start = seq.distance(data_seq).max(0) as usize;
             self.snd_nxt = seq + len + usize::from(fin);
+            self.sent.on_send(seq, self.snd_nxt, now, false);
+            self.arm_tlp(now);
             if self.retries == 0 && self.rtt_probe.is_none() && self.timestamps.is_none() {
                 self.rtt_probe = Some((self.snd_nxt, now));
             }
@@ -290,6 +339,7 @@ impl<S: Storage> Socket<S> {
                     seq,
                     flags,
                     data: (start, len),
+                    ack: self.rcv_nxt,
                 },
             );
         }
@@ -312,8 +362,42 @@ impl<S: Storage> Socket<S> {
                     seq: self.snd_nxt.wrapping_sub(1),
                     flags: Flags::ACK,
                     data: (0, 0),
+                    ack: self.rcv_nxt,
                 },
             );
+        }
+        if self.ack_points_len > 0 {
+            let point = self.ack_points[0];
+            self.ack_points.copy_within(1.., 0);
+            self.ack_points_len -= 1;
+            if point != self.rcv_nxt {
+                let saved = (
+                    self.ack_due,
+                    self.ack_at,
+                    self.unacked_segments,
+                    self.ack_points_len,
+                );
+                let t = self.emit_data(
+                    now,
+                    buf,
+                    caps,
+                    Plan {
+                        seq: self.snd_nxt,
+                        flags: Flags::ACK,
+                        data: (0, 0),
+                        ack: point,
+                    },
+                );
+                // An intermediate ACK settles nothing owed for later data.
+                (
+                    self.ack_due,
+                    self.ack_at,
+                    self.unacked_segments,
+                    self.ack_points_len,
+                ) = saved;
+                return t;
+            }
+            self.ack_due = true;
         }
         if self.ack_due {
             return self.emit_data(
@@ -324,6 +408,7 @@ impl<S: Storage> Socket<S> {
                     seq: self.snd_nxt,
                     flags: Flags::ACK,
                     data: (0, 0),
+                    ack: self.rcv_nxt,
                 },
             );
         }
@@ -405,7 +490,12 @@ impl<S: Storage> Socket<S> {
         let header = tcp::HEADER_LEN + olen;
         let (start, len) = plan.data;
         let len = len.min(buf.len().saturating_sub(header));
-        let window = self.advertise();
+        let mut window = self.advertise();
+        if plan.ack != self.rcv_nxt {
+            // An older acknowledgment names the same right edge.
+            let wnd = self.rcv_adv.distance(plan.ack).max(0) as usize >> self.rcv_shift;
+            window = wnd.min(usize::from(u16::MAX)) as u16;
+        }
         let (a, b) = self.tx.slices(start, len);
         let payload = buf.get_mut(header..header + a.len() + b.len())?;
         let (pa, pb) = payload.split_at_mut(a.len());
@@ -415,7 +505,7 @@ impl<S: Storage> Socket<S> {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
             seq_number: plan.seq,
-            ack_number: Some(self.rcv_nxt),
+            ack_number: Some(plan.ack),
             flags: plan.flags,
             window_len: window,
             urgent_pointer: 0,
@@ -425,7 +515,8 @@ impl<S: Storage> Socket<S> {
         self.ack_due = false;
         self.ack_at = None;
         self.unacked_segments = 0;
-        self.last_ack_sent = self.rcv_nxt;
+        self.ack_points_len = 0;
+        self.last_ack_sent = plan.ack;
         self.finish(buf, caps, &repr)
     }
 

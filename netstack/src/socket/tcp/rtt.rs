@@ -68,12 +68,15 @@ impl RttEstimator {
         let srtt = self.srtt.unwrap_or(r);
         //# (2.4) Whenever RTO is computed, if it is less than 1 second, then the RTO
         //# SHOULD be rounded up to 1 second.
-        // Linux's floor of 200 ms is the default (`Config::min_rto`): one second
-        // costs loss recovery dearly on short paths, and every major stack departs
-        // from the SHOULD the same way.
+        // As Linux does, the floor (`Config::min_rto`, 200 ms) bounds the variance
+        // term instead: RTO = SRTT + max(K*RTTVAR, min_rto). A one-second floor
+        // costs loss recovery dearly on short paths, and a floor on the whole RTO
+        // fires spuriously when the path's RTT is steady (RTTVAR near zero) and a
+        // delayed or lost ACK stretches one round trip.
         //# (2.5) A maximum value MAY be placed on RTO provided it is at least 60
         //# seconds.
-        self.rto = (srtt + GRANULARITY.max(self.rttvar * 4)).clamp(self.min, self.max);
+        let var = GRANULARITY.max(self.rttvar * 4).max(self.min);
+        self.rto = (srtt + var).min(self.max);
     }
 
     /// The current timeout, backoff included.
@@ -124,15 +127,16 @@ mod tests {
     fn floor_ceiling_and_backoff() {
         let mut r = RttEstimator::new(ms(1000), ms(200), ms(60_000));
         r.sample(ms(1));
-        assert_eq!(r.rto(), ms(200));
+        // 1 ms + max(4 * 0.5 ms, 200 ms).
+        assert_eq!(r.rto(), ms(201));
         r.back_off();
         r.back_off();
-        assert_eq!(r.rto(), ms(800));
+        assert_eq!(r.rto(), ms(804));
         for _ in 0..40 {
             r.back_off();
         }
         assert_eq!(r.rto(), ms(60_000));
         r.reset_backoff();
-        assert_eq!(r.rto(), ms(200));
+        assert_eq!(r.rto(), ms(201));
     }
 }

@@ -12,6 +12,8 @@ impl<S: Storage> Socket<S> {
             self.rto_at,
             self.persist_at,
             self.ack_at,
+            self.rack_at,
+            self.tlp_at,
             self.keepalive_at,
             self.time_wait_at,
         ]
@@ -48,9 +50,44 @@ impl<S: Storage> Socket<S> {
             self.keepalive_due = true;
             self.keepalive_at = Some(now + self.config.keepalive_interval);
         }
+        if self.rack_at.is_some_and(|t| t <= now) {
+            self.rack_at = None;
+            self.rack_detect(now);
+        }
+        if self.tlp_at.is_some_and(|t| t <= now) {
+            self.tlp_at = None;
+            if self.recovery.is_none() && self.flight() > 0 {
+                // The probe goes out instead of a timeout due at the same time (the
+                // PTO is never later than the RTO); sending it re-arms the RTO.
+                self.tlp_due = true;
+                return;
+            }
+        }
         if self.rto_at.is_some_and(|t| t <= now) {
             self.on_retransmission_timeout(now);
         }
+    }
+
+    /// Arms the tail loss probe timer (RFC 8985 section 7.2) after new data went
+    /// out or new data was acknowledged.
+    pub(super) fn arm_tlp(&mut self, now: Duration) {
+        self.tlp_at = None;
+        if !self.sack || self.recovery.is_some() || self.flight() == 0 {
+            return;
+        }
+        let Some(srtt) = self.rtt.srtt() else {
+            return;
+        };
+        //= https://www.rfc-editor.org/rfc/rfc8985#section-7.2
+        //# If SRTT is available, then: PTO = 2*SRTT [...] If FlightSize is one
+        //# segment, add an allowance for the receiver's delayed ACK: PTO +=
+        //# WCDelAckT [200 ms] [...] PTO = min(RTO.expiry - now, PTO)
+        let mut pto = srtt * 2;
+        if self.flight() <= self.smss() {
+            pto += Duration::from_millis(200);
+        }
+        let at = now + pto;
+        self.tlp_at = Some(self.rto_at.map_or(at, |r| r.min(at)));
     }
 
     fn on_retransmission_timeout(&mut self, now: Duration) {
@@ -81,6 +118,8 @@ impl<S: Storage> Socket<S> {
         self.rtt.back_off();
         self.rto_at = Some(now + self.rtt.rto());
         self.rtt_probe = None;
+        self.tlp_at = None;
+        self.tlp_due = false;
         if matches!(self.state, State::SynSent | State::SynReceived) {
             self.syn_due = true;
             return;
