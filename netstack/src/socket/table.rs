@@ -250,7 +250,7 @@ mod raw {
 /// `V` is what the caller finds a socket by: an index into its socket array, a
 /// handle.
 ///
-/// The slots live inside the value (about 90 bytes each with a `u32` value), and
+/// The slots live inside the value (80 bytes each with a `u32` value on 64-bit targets), and
 /// [`new`](Self::new) returns it by value: put a large table in a `static`, a `Box`
 /// or the caller's long-lived state rather than on a small stack, or use
 /// [`GrowableTable`].
