@@ -812,7 +812,7 @@ impl<S: Storage> Socket<S> {
 
     /// Opens a connection from `local` to `remote` (an active OPEN, RFC 9293
     /// section 3.10.1), with initial sequence number `iss` and timestamp offset
-    /// `ts_offset` (see [`super::keyed`] for RFC 6528 generators). The SYN goes out
+    /// `ts_offset` (see [`super::keyed::Secret`] for RFC 6528 generators). The SYN goes out
     /// from [`Socket::poll_transmit`].
     pub fn connect(
         &mut self,
