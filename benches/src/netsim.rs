@@ -731,9 +731,7 @@ impl Endpoint for Smoltcp {
             App::Source(source) => {
                 if !socket.is_open() && !self.started {
                     let remote = (IpAddress::Ipv4(A_IP), A_PORT);
-                    self.started = socket
-                        .connect(self.iface.context(), remote, B_PORT)
-                        .is_ok();
+                    self.started = socket.connect(self.iface.context(), remote, B_PORT).is_ok();
                 }
                 while socket.can_send() {
                     let wrote = socket.send(|buf| {
