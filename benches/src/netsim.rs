@@ -29,7 +29,7 @@
 //! order and [`smoltcp_flow`] draws the same losses as smoltcp's test does.
 //!
 //! # Plugging in another stack
-//! Implement [`Endpoint`] for it (see [`Smoltcp`], about 80 lines, for the model):
+//! Implement [`Endpoint`] for it ([`Smoltcp`] is the model to follow):
 //! `poll` hands the stack every frame [`Port::recv`] yields (those due at `now`), lets
 //! it send with [`Port::send`], and then does the application's step given by [`App`]
 //! (listen once and read everything into the [`Sink`]; or connect once and write from
