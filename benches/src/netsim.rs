@@ -136,6 +136,10 @@ pub struct LinkStats {
     pub tail_drops: u64,
     /// Frames the wire lost at random.
     pub lost: u64,
+    /// Frames longer than [`MAX_FRAME`], dropped before the bottleneck (and not
+    /// counted in `frames` or `bytes`): a stack must not win by sending larger
+    /// frames than the scenario's MTU allows.
+    pub oversize: u64,
 }
 
 /// What one run measured.
@@ -452,8 +456,13 @@ impl Port<'_> {
         self.rx.pop_due(self.now)
     }
 
-    /// Sends an Ethernet frame (no FCS, at most [`MAX_FRAME`] bytes) now.
+    /// Sends an Ethernet frame (no FCS, at most [`MAX_FRAME`] bytes; a longer one
+    /// is dropped and counted in [`LinkStats::oversize`]) now.
     pub fn send(&mut self, frame: Vec<u8>) {
+        if frame.len() > MAX_FRAME {
+            self.stats.oversize += 1;
+            return;
+        }
         self.stats.frames += 1;
         self.stats.bytes += frame.len() as u64;
         if let Some(done) = self.bottleneck.transmit(frame.len(), self.now) {
