@@ -1,6 +1,11 @@
 //! Criterion benchmarks of rayos-net's libraries against peer crates, on the same
 //! input, in the same group. Run them with `cargo xtask bench`, which also writes
-//! `benches/RESULTS.md`. This library target holds the inputs the benches share.
+//! `benches/RESULTS.md`. This library target holds the inputs the benches share,
+//! and [`netsim`], the simulated link on which two TCP stacks run the same flow.
+
+extern crate alloc;
+
+pub mod netsim;
 
 /// `len` bytes of deterministic pseudo-random data (xorshift64*, fixed seed), the same
 /// on every run and every machine, so that every peer sums the same bytes.
