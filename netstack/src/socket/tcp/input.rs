@@ -220,11 +220,22 @@ impl<S: Storage> Socket<S> {
         // segment's ACK even when its data does not fit (RFC 9293 section 3.10.7.4:
         // "valid ACKs, URGs, and RSTs").
         let acceptable = acceptable || (wnd == 0 && seq == self.rcv_nxt);
+        if syn && !rst && self.state != State::SynReceived {
+            //= https://www.rfc-editor.org/rfc/rfc5961#section-4.2
+            //# If the SYN bit is set, irrespective of the sequence number, TCP MUST
+            //# send an ACK (also referred to as challenge ACK) to the remote peer
+            self.challenge_ack(now);
+            return Outcome::Discarded;
+        }
         if !acceptable {
             //# If an incoming segment is not acceptable, an acknowledgment should be
             //# sent in reply (unless the RST bit is set, if so drop the segment and
             //# return)
-            if !rst {
+            // Without data it may be one side of an ACK loop: those answers share
+            // the challenge ACK limit, as Linux's out-of-window rate limit does.
+            if !rst && payload.is_empty() && !fin {
+                self.challenge_ack(now);
+            } else if !rst {
                 self.ack_due = true;
                 if self.state == State::TimeWait && fin {
                     // A retransmitted FIN: acknowledge it and restart the 2 MSL.
@@ -419,6 +430,7 @@ impl<S: Storage> Socket<S> {
                 && ack > f
             {
                 fin_acked = true;
+                self.fin_acked = true;
             }
             self.tx.consume(data);
             self.snd_una = ack;

@@ -439,6 +439,8 @@ pub struct Socket<S: Storage> {
     tx: RingBuffer<S>,
     /// The program closed our direction: a FIN follows the data.
     fin_queued: bool,
+    /// Our FIN has been acknowledged.
+    fin_acked: bool,
 
     // Receive sequence space.
     irs: SeqNumber,
@@ -578,6 +580,7 @@ impl<S: Storage> Socket<S> {
             snd_shift: 0,
             tx: RingBuffer::new(tx),
             fin_queued: false,
+            fin_acked: false,
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
             rcv_adv: SeqNumber(0),
@@ -758,6 +761,7 @@ impl<S: Storage> Socket<S> {
         self.max_snd_wnd = 0;
         self.snd_shift = 0;
         self.fin_queued = false;
+        self.fin_acked = false;
         self.irs = SeqNumber(0);
         self.rcv_nxt = SeqNumber(0);
         self.rcv_adv = SeqNumber(0);
@@ -1089,7 +1093,7 @@ impl<S: Storage> Socket<S> {
 
     /// The sequence number of our FIN, once the program closed.
     fn fin_seq(&self) -> Option<SeqNumber> {
-        self.fin_queued.then(|| self.data_seq() + self.tx.len())
+        (self.fin_queued && !self.fin_acked).then(|| self.data_seq() + self.tx.len())
     }
 
     /// Whether our FIN has been sent.
@@ -1151,6 +1155,9 @@ impl<S: Storage> Socket<S> {
         self.rto_at = None;
         self.persist_at = None;
         self.keepalive_at = None;
+        self.tlp_at = None;
+        self.tlp_due = false;
+        self.rack_at = None;
         self.time_wait_at = Some(now + self.config.msl * 2);
     }
 
