@@ -70,8 +70,10 @@ fn from_peer(
 
 /// A socket in ESTABLISHED with timestamps off, after an exchange with the peer.
 fn established() -> Socket<Vec<u8>> {
-    let mut c = Config::default();
-    c.timestamps = false;
+    let c = Config {
+        timestamps: false,
+        ..Config::default()
+    };
     let mut s = socket(c);
     s.connect(ms(0), US, PEER, ISS, 0).unwrap();
     sent(&mut s, ms(0)).unwrap();
@@ -314,8 +316,10 @@ fn close_both_ways_and_time_wait() {
 
 #[test]
 fn retransmission_timer_backs_off_and_gives_up() {
-    let mut c = Config::default();
-    c.syn_retries = 2;
+    let c = Config {
+        syn_retries: 2,
+        ..Config::default()
+    };
     let mut s = socket(c);
     s.connect(ms(0), US, PEER, ISS, 0).unwrap();
     sent(&mut s, ms(0)).unwrap();
