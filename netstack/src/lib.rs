@@ -18,7 +18,8 @@
 //!    an interface that answers ARP, Neighbor Solicitations and pings.
 //! 3. The sans-IO machines: [`iface::router`], an IPv4/IPv6 router that forwards
 //!    between interfaces in place (RFC 1812, RFC 8200) with rate-limited ICMP errors
-//!    and IPv4 fragmentation. TCP and UDP sockets arrive in a later release.
+//!    and IPv4 fragmentation; and [`socket`], TCP connections (RFC 9293 with SACK,
+//!    RACK-TLP, NewReno and CUBIC) and UDP sockets in buffers the caller chooses.
 //!
 //! ## Sans-IO
 //! The crate performs no I/O, reads no clock and uses no global randomness: the caller
