@@ -172,17 +172,6 @@ impl Repr {
         }
         if caps.udp.verify_rx() {
             packet.verify_checksum(src, dst)?;
-        } else if src.is_ipv6() && packet.checksum() == 0 {
-            //= https://www.rfc-editor.org/rfc/rfc8200#section-8.1
-            //# IPv6 receivers must discard UDP packets containing a zero checksum
-            // Even when hardware verified the sum: offload does not make a zero
-            // checksum valid (RFC 6936 allows it only on sockets that opt in, for
-            // tunnels).
-            return Err(Error::Invalid {
-                layer: Layer::Udp,
-                field: "zero checksum over IPv6",
-                offset: offset::CHECKSUM,
-            });
         }
         Ok(Repr {
             src_port: packet.src_port(),
@@ -305,9 +294,6 @@ mod tests {
                 offset: 6
             }
         );
-        // Also when the hardware verified checksums: zero is still not one.
-        assert!(Repr::parse(&p, &v6, &v6, &ChecksumCapabilities::offloaded()).is_err());
-        assert!(Repr::parse(&p, &SRC4, &DST4, &ChecksumCapabilities::offloaded()).is_ok());
     }
 
     #[test]
