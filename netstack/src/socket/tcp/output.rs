@@ -194,35 +194,13 @@ impl<S: Storage> Socket<S> {
         // Retransmissions first (RFC 6675 section 5, NextSeg rule 1).
         if let Some((from, to)) = self.next_retransmission()
             && (self.pipe() < cwnd || self.pipe() == 0)
+            && let Some((end, t)) = self.resend(now, buf, caps, from, to, room)
         {
-            let span = to.distance(from).max(0) as usize;
-            let start = from.distance(data_seq).max(0) as usize;
-            let avail = data_end.distance(from).max(0) as usize;
-            let len = span.min(room).min(avail);
-            let fin = fin_seq.is_some_and(|f| from + len == f && to > f);
-            if len > 0 || fin {
-                self.high_rxt = from + len + usize::from(fin);
-                self.stats.retransmissions += 1;
-                self.sent.on_send(from, self.high_rxt, now, true);
-                if self.rto_at.is_none() {
-                    self.rto_at = Some(now + self.rtt.rto());
-                }
-                let mut flags = Flags::ACK;
-                if fin {
-                    flags |= Flags::FIN;
-                }
-                return self.emit_data(
-                    now,
-                    buf,
-                    caps,
-                    Plan {
-                        seq: from,
-                        flags,
-                        data: (start, len),
-                        ack: self.rcv_nxt,
-                    },
-                );
+            self.high_rxt = end;
+            if self.rto_at.is_none() {
+                self.rto_at = Some(now + self.rtt.rto());
             }
+            return t;
         }
 
         // New data (RFC 6675 NextSeg rule 2), within both windows.
@@ -245,33 +223,10 @@ impl<S: Storage> Socket<S> {
             //# if one is available and the receive window allows
             if unsent > 0 && usable > 0 {
                 cwnd_room = cwnd_room.max(room);
-            } else if let Some((s, e)) = self.sent.last_sent() {
-                let from = s.max(self.snd_una);
-                let span = e.distance(from).max(0) as usize;
-                let avail = data_end.distance(from).max(0) as usize;
-                let len = span.min(room).min(avail);
-                let fin = fin_seq.is_some_and(|f| from + len == f && e > f);
-                if len > 0 || fin {
-                    self.stats.retransmissions += 1;
-                    self.sent
-                        .on_send(from, from + len + usize::from(fin), now, true);
-                    let mut flags = Flags::ACK;
-                    if fin {
-                        flags |= Flags::FIN;
-                    }
-                    let start = from.distance(data_seq).max(0) as usize;
-                    return self.emit_data(
-                        now,
-                        buf,
-                        caps,
-                        Plan {
-                            seq: from,
-                            flags,
-                            data: (start, len),
-                            ack: self.rcv_nxt,
-                        },
-                    );
-                }
+            } else if let Some((s, e)) = self.sent.last_sent()
+                && let Some((_, t)) = self.resend(now, buf, caps, s.max(self.snd_una), e, room)
+            {
+                return t;
             }
         }
         let fin_pending = fin_seq.is_some() && !self.fin_sent();
@@ -413,6 +368,43 @@ impl<S: Storage> Socket<S> {
             );
         }
         None
+    }
+
+    /// Sends again the bytes of `from..to` (at most `room` of them, with the FIN
+    /// if the range ends with it). Returns where the resent range ends and the
+    /// segment, or `None` when the range holds nothing to send.
+    fn resend(
+        &mut self,
+        now: Duration,
+        buf: &mut [u8],
+        caps: &ChecksumCapabilities,
+        from: SeqNumber,
+        to: SeqNumber,
+        room: usize,
+    ) -> Option<(SeqNumber, Option<Transmit>)> {
+        let data_seq = self.data_seq();
+        let data_end = data_seq + self.tx.len();
+        let span = to.distance(from).max(0) as usize;
+        let avail = data_end.distance(from).max(0) as usize;
+        let len = span.min(room).min(avail);
+        let fin = self.fin_seq().is_some_and(|f| from + len == f && to > f);
+        if len == 0 && !fin {
+            return None;
+        }
+        let end = from + len + usize::from(fin);
+        self.stats.retransmissions += 1;
+        self.sent.on_send(from, end, now, true);
+        let mut flags = Flags::ACK;
+        if fin {
+            flags |= Flags::FIN;
+        }
+        let plan = Plan {
+            seq: from,
+            flags,
+            data: (from.distance(data_seq).max(0) as usize, len),
+            ack: self.rcv_nxt,
+        };
+        Some((end, self.emit_data(now, buf, caps, plan)))
     }
 
     /// The option bytes of a segment after the handshake: timestamps, and SACK
